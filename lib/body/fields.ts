@@ -1,0 +1,65 @@
+import { WebhookError } from '../core/errors';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A parsed body: always a null-prototype object, whatever the format. */
+export type Fields = Record<string, JsonValue>;
+
+/** A flat body (forms, XML, flat JSON): top-level scalar values only. */
+export type FlatFields = Record<string, string | number | boolean | null>;
+
+/**
+ * Names that, used as keys, reach the prototype chain of ordinary objects in
+ * merchants' code. No provider sends them, so they are refused outright.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function assertAllowedKey(key: string): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    throw new WebhookError('BODY_MALFORMED', `Refused a body with the reserved field name "${key}".`);
+  }
+}
+
+export function emptyFields<T = Fields>(): T {
+  return Object.create(null) as T;
+}
+
+/** Refuses nested values where a provider only ever sends flat fields. */
+export function requireFlat(fields: Fields): FlatFields {
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== null && typeof value === 'object') {
+      throw new WebhookError('BODY_INVALID', `Field "${key}" must be a single value, not an object or array.`);
+    }
+  }
+  return fields as FlatFields;
+}
+
+/**
+ * Copies a body some other parser produced (a global `express.json()` or
+ * `express.urlencoded()`) into the same null-prototype shape our parsers give,
+ * refusing what ours would refuse.
+ */
+export function fromParsedBody(body: unknown, maxDepth = 32): Fields {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
+    throw new WebhookError('BODY_INVALID', 'The body must be an object of fields.');
+  }
+  return copyValue(body, maxDepth) as Fields;
+}
+
+function copyValue(value: unknown, depthLeft: number): JsonValue {
+  if (value === null || typeof value !== 'object') {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      throw new WebhookError('BODY_INVALID', 'The body holds a value that is not JSON.');
+    }
+    return value as JsonValue;
+  }
+  if (depthLeft <= 0) throw new WebhookError('BODY_MALFORMED', 'The body is nested too deeply.');
+  if (Array.isArray(value)) return value.map((item) => copyValue(item, depthLeft - 1));
+  const out = emptyFields();
+  for (const key of Object.keys(value)) {
+    assertAllowedKey(key);
+    out[key] = copyValue((value as Record<string, unknown>)[key], depthLeft - 1);
+  }
+  return out;
+}

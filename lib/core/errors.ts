@@ -1,0 +1,59 @@
+/**
+ * Every way a notification can be refused or fail, with the HTTP status the
+ * provider sees. Codes are stable: merchants switch on them in `onError`.
+ */
+export const ERROR_STATUS = {
+  METHOD_NOT_ALLOWED: 405,
+  IP_NOT_ALLOWED: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  BODY_TIMEOUT: 408,
+  BODY_MALFORMED: 400,
+  BODY_INVALID: 400,
+  SIGNATURE_MISSING: 401,
+  SIGNATURE_MISMATCH: 401,
+  TIMESTAMP_OUT_OF_TOLERANCE: 401,
+  IN_FLIGHT: 503,
+  STORE_UNAVAILABLE: 503,
+  NOT_CONFIRMED: 409,
+  CONFIRM_FAILED: 502,
+  HANDLER_FAILED: 500,
+  HANDLER_TIMEOUT: 500,
+  DECRYPTION_FAILED: 400,
+  INBOX_UNAVAILABLE: 503,
+  CONFIGURATION: 500,
+} as const;
+
+export type WebhookErrorCode = keyof typeof ERROR_STATUS;
+
+export interface WebhookErrorDetails {
+  /** The provider whose middleware refused the request. */
+  provider?: string;
+  /** The notification's dedup key, once it is known (after authentication). */
+  eventId?: string;
+  cause?: unknown;
+}
+
+/**
+ * Messages are written for the merchant's logs: they name the problem and the
+ * fix, and never contain secrets, signatures or field values.
+ */
+export class WebhookError extends Error {
+  readonly code: WebhookErrorCode;
+  readonly status: number;
+  provider?: string;
+  eventId?: string;
+
+  constructor(code: WebhookErrorCode, message: string, details: WebhookErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'WebhookError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.provider = details.provider;
+    this.eventId = details.eventId;
+  }
+}
+
+export function isWebhookError(value: unknown): value is WebhookError {
+  return value instanceof WebhookError;
+}

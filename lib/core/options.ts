@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import type { DedupStore } from '../dedup/store';
+import type { WebhookError } from './errors';
+import type { AnyWebhookEvent, HandlerContext } from './event';
+
+/** The request as the middleware sees it: Node's, plus what Express adds. */
+export interface WebhookRequest extends IncomingMessage {
+  ip?: string;
+  originalUrl?: string;
+  body?: unknown;
+  /** The raw bytes, where an earlier body parser kept them (body-parser's `verify`). */
+  rawBody?: Buffer | string;
+}
+
+/** Options every provider's middleware takes. */
+export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRequest = WebhookRequest> {
+  /** Your work. Resolve when it is done; throw or reject to make the provider retry. */
+  onEvent(event: E, ctx: HandlerContext<Req>): unknown;
+  /** Where handled notifications are remembered. Default: a MemoryDedupStore per middleware. */
+  store?: DedupStore;
+  /** Override how a notification is identified (the default is the provider's documented key). */
+  dedupKey?(event: E): string;
+  /** Max body size, in bytes or as '64kb'. Default '64kb'. */
+  limit?: number | string;
+  /** After this, answer "not done" so the provider retries, and abort `ctx.signal`. Default 5000. */
+  handlerTimeoutMs?: number;
+  /** How long the body may take to arrive. Default 10000. */
+  readTimeoutMs?: number;
+  /** How long a claim blocks duplicates if this process dies mid-handler. Default 2 × handlerTimeoutMs + 5 s. */
+  lockTtlMs?: number;
+  /** How long a handled notification is remembered. Default 3 days: longer than any provider's retries. */
+  doneTtlMs?: number;
+  /** Sender IP allow-list: addresses or CIDR ranges, IPv4 or IPv6. Uses `req.ip` (Express `trust proxy`). */
+  allowIps?: readonly string[];
+  /**
+   * Re-check the notification with the provider (e.g. query its API) before
+   * your handler runs. False or a throw: not acked, the provider retries.
+   */
+  confirm?(event: E, ctx: HandlerContext<Req>): boolean | Promise<boolean>;
+  /** Observe every rejection and failure (logging, metrics). */
+  onError?(error: WebhookError, req: Req): void;
+}

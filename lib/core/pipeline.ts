@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { WebhookError } from './errors';
+import type { AnyWebhookEvent, HandlerContext } from './event';
+import type { WebhookOptions, WebhookRequest } from './options';
+import type { AckBody, ProviderSpec } from './provider-spec';
+import { readParsedBody } from './read-body';
+import { runWithDeadline, type HandlerOutcome } from './run-handler';
+import { resolveSettings } from './settings';
+
+/** Where the request came from and to, as the framework sees it. */
+export interface RequestFacts {
+  /** The client address after the framework's proxy rules (Express: `req.ip`). */
+  ip: string | undefined;
+  /** The path and query as sent (Express: `req.originalUrl`). */
+  url: string;
+}
+
+/** Handles one request and writes the answer itself; never rejects. */
+export type WebhookHandler<Req extends WebhookRequest> = (req: Req, res: ServerResponse, facts: RequestFacts) => Promise<void>;
+
+interface Answer {
+  status: number;
+  ack: AckBody;
+}
+
+/**
+ * The pipeline, written once for every provider:
+ * read → parse → authenticate → claim → handler → complete/release → ack.
+ */
+export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest>(
+  spec: ProviderSpec<E>,
+  options: WebhookOptions<E, Req>,
+): WebhookHandler<Req> {
+  const settings = resolveSettings(spec.provider, options);
+  const { store } = settings;
+  const success: Answer = { status: 200, ack: spec.success };
+
+  function report(error: WebhookError, req: Req): void {
+    error.provider ??= spec.provider;
+    if (options.onError === undefined) return;
+    try {
+      options.onError(error, req);
+    } catch {
+      // An observer that throws must not change what the provider is told.
+    }
+  }
+
+  function refuse(error: WebhookError, req: Req): Answer {
+    report(error, req);
+    if (error.code === 'CONFIGURATION') {
+      // Meant for the developer reading the response while integrating: the fix, in words.
+      return { status: error.status, ack: { contentType: 'text/plain; charset=utf-8', body: error.message } };
+    }
+    return { status: error.status, ack: spec.failure(error) };
+  }
+
+  async function accept(req: Req, res: ServerResponse, facts: RequestFacts): Promise<E> {
+    if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
+    if (settings.allowIp !== undefined && !settings.allowIp(facts.ip)) {
+      throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(facts.ip).slice(0, 64)} is not in allowIps.`);
+    }
+    const receivedAt = new Date();
+    const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
+    const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
+    const draft = spec.toEvent(body);
+    const event = { provider: spec.provider, id: draft.id, type: draft.type, data: draft.data, signedFields, receivedAt } as E;
+    if (options.dedupKey !== undefined) event.id = customKey(options.dedupKey, event);
+    return event;
+  }
+
+  function finish(key: string, token: string, outcome: HandlerOutcome, req: Req, eventId: string): Promise<void> {
+    const step = outcome.ok ? store.complete(key, settings.doneTtlMs, token) : store.release(key, token);
+    return step.then(undefined, (cause: unknown) => {
+      report(
+        new WebhookError('STORE_UNAVAILABLE', `The dedup store failed to ${outcome.ok ? 'mark the notification done' : 'release its claim'}.`, {
+          cause,
+          eventId,
+        }),
+        req,
+      );
+    });
+  }
+
+  async function deliver(event: E, req: Req): Promise<Answer> {
+    const key = `${spec.provider}:${event.id}`;
+    const token = randomUUID();
+    let state;
+    try {
+      state = await store.claim(key, settings.lockTtlMs, token);
+    } catch (cause) {
+      throw new WebhookError('STORE_UNAVAILABLE', 'The dedup store could not be reached; the provider will retry.', { cause, eventId: event.id });
+    }
+    if (state === 'done') return success;
+    if (state === 'in-flight') {
+      throw new WebhookError('IN_FLIGHT', 'This notification is already being handled; the provider will retry.', { eventId: event.id });
+    }
+    const run = runWithDeadline((signal) => work(event, { signal, req }), settings.handlerTimeoutMs);
+    const outcome = await run.answer;
+    if (outcome.timedOut) {
+      void run.settled.then((late) => finish(key, token, late, req, event.id));
+    } else {
+      await finish(key, token, outcome, req, event.id);
+    }
+    if (outcome.ok) return success;
+    outcome.error.eventId = event.id;
+    throw outcome.error;
+  }
+
+  async function work(event: E, ctx: HandlerContext<Req>): Promise<void> {
+    if (options.confirm !== undefined) await confirmWith(options.confirm, event, ctx);
+    await options.onEvent(event, ctx);
+  }
+
+  return async function handle(req, res, facts) {
+    let answer: Answer;
+    try {
+      answer = await deliver(await accept(req, res, facts), req);
+    } catch (error) {
+      answer = refuse(toWebhookError(error), req);
+    }
+    send(res, answer);
+  };
+}
+
+async function confirmWith<E, C>(confirm: (event: E, ctx: C) => boolean | Promise<boolean>, event: E, ctx: C): Promise<void> {
+  let confirmed: boolean;
+  try {
+    confirmed = await confirm(event, ctx);
+  } catch (cause) {
+    throw new WebhookError('CONFIRM_FAILED', 'confirm threw or rejected; the provider will retry.', { cause });
+  }
+  if (confirmed !== true) throw new WebhookError('NOT_CONFIRMED', 'confirm did not confirm the notification; the provider will retry.');
+}
+
+function customKey<E>(dedupKey: (event: E) => string, event: E): string {
+  let key: unknown;
+  try {
+    key = dedupKey(event);
+  } catch (cause) {
+    throw new WebhookError('CONFIGURATION', 'The dedupKey option threw.', { cause });
+  }
+  if (typeof key !== 'string' || key === '') throw new WebhookError('CONFIGURATION', 'The dedupKey option must return a non-empty string.');
+  return key;
+}
+
+function toWebhookError(error: unknown): WebhookError {
+  if (error instanceof WebhookError) return error;
+  // A bug of ours or a throwing spec: still answered, never a crash or a hang.
+  return new WebhookError('HANDLER_FAILED', 'Unexpected internal error while handling the notification.', { cause: error });
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.writableEnded) return;
+  // A body still dribbling in after a timeout: close rather than keep reading it.
+  if (answer.status === 408) res.setHeader('Connection', 'close');
+  if (answer.status === 405) res.setHeader('Allow', 'POST');
+  res.statusCode = answer.status;
+  res.setHeader('Content-Type', answer.ack.contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(answer.ack.body));
+  res.end(answer.ack.body);
+}

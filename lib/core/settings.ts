@@ -1,0 +1,54 @@
+import { createRawBodyReader, type RawBodyReader } from '../body/read-raw-body';
+import { MemoryDedupStore } from '../dedup/memory-store';
+import type { DedupStore } from '../dedup/store';
+import type { AnyWebhookEvent } from './event';
+import { createIpAllowList, type IpAllowList } from './ip-allow-list';
+import type { WebhookOptions, WebhookRequest } from './options';
+
+export interface Settings {
+  store: DedupStore;
+  readRaw: RawBodyReader;
+  handlerTimeoutMs: number;
+  lockTtlMs: number;
+  doneTtlMs: number;
+  allowIp: IpAllowList | undefined;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Validates options once, at startup: a misconfiguration throws here, not per request. */
+export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRequest>(
+  provider: string,
+  options: WebhookOptions<E, Req>,
+): Settings {
+  const where = `express-payment-webhooks (${provider})`;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options are required.`);
+  if (typeof options.onEvent !== 'function') throw new TypeError(`${where}: onEvent must be a function.`);
+  for (const name of ['dedupKey', 'confirm', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`${where}: ${name} must be a function.`);
+    }
+  }
+  const handlerTimeoutMs = positive(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const limit = options.limit ?? '64kb';
+  if (typeof limit !== 'number' && typeof limit !== 'string') throw new TypeError(`${where}: limit must be bytes or a string like '64kb'.`);
+  if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
+    throw new TypeError(`${where}: allowIps must be an array of addresses or CIDR ranges.`);
+  }
+  return {
+    store: options.store ?? new MemoryDedupStore(),
+    readRaw: createRawBodyReader({ limit, timeoutMs: positive(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
+    handlerTimeoutMs,
+    lockTtlMs: positive(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
+    doneTtlMs: positive(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
+    allowIp: options.allowIps === undefined ? undefined : createIpAllowList(options.allowIps),
+  };
+}
+
+function positive(where: string, name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds.`);
+  }
+  return value;
+}

@@ -1,0 +1,12 @@
+/**
+ * The provider's side, for merchants' own tests: sign fields the way each
+ * provider does, build complete notifications, and send them.
+ */
+export { encodeForm, sendNotification, type Notification, type DeliveryResult } from './notification';
+export {
+  signPay247,
+  buildPay247Notification,
+  samplePay247Fields,
+  type Pay247SignOptions,
+  type Pay247NotificationOptions,
+} from './pay247';
