@@ -9,8 +9,9 @@ const secrets = {
 
 const port = Number(process.env.PORT || 3000);
 const { app } = createApp({ secrets });
-app.listen(port, () => {
-  console.log(`merchant app listening on http://127.0.0.1:${port}`);
-  console.log("  POST /notify/pay247   (secret from PAY247_KEY)");
+const server = app.listen(port, '127.0.0.1', () => {
+  const { port: actual } = server.address();
+  console.log(`merchant app listening on http://127.0.0.1:${actual}`);
+  console.log('  POST /notify/pay247   (secret from PAY247_KEY)');
   console.log('  GET  /orders');
 });

@@ -1,0 +1,56 @@
+import { parseJsonObject } from '../../lib/body/json';
+import { WebhookError } from '../../lib';
+
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as WebhookError).code;
+  }
+  return 'ok';
+};
+
+describe('parseJsonObject', () => {
+  test('gives null-prototype objects all the way down, values untouched', () => {
+    const fields = parseJsonObject('{"a":"100.0000","b":{"c":[{"d":1}]},"n":2}');
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+    expect(Object.getPrototypeOf((fields.b as any))).toBeNull();
+    expect(Object.getPrototypeOf((fields.b as any).c[0])).toBeNull();
+    expect(fields.a).toBe('100.0000');
+    expect(fields.n).toBe(2);
+  });
+
+  test.each([
+    ['{"a":1,"a":2}'],
+    ['{"a":1, "a" :2}'],
+    ['{"x":{"a":1,"a":1}}'],
+    ['[{"a":1}]'.slice(1, -1).replace('}', ',"a":3}')],
+  ])('a repeated key is refused: %s', (text) => {
+    expect(code(() => parseJsonObject(text))).toBe('BODY_MALFORMED');
+  });
+
+  test.each([
+    ['{"a":"\\"b\\":1","b":2}', 'an escaped quote and colon inside a value'],
+    ['{"a":"x\\\\","b":"y"}', 'an escaped backslash before the closing quote'],
+    ['{"a":":","b":"\\":"}', 'colons inside strings'],
+    ['{"a":{"a":1},"b":[{"a":1},{"a":2}]}', 'the same key in different objects'],
+    [' { "a" : 1 ,\n "b"\t:\r2 } ', 'whitespace everywhere'],
+  ])('no false repeated key: %s (%s)', (text) => {
+    expect(code(() => parseJsonObject(text))).toBe('ok');
+  });
+
+  test.each(['__proto__', 'constructor', 'prototype'])('the reserved name %s is refused at any depth', (name) => {
+    expect(code(() => parseJsonObject(`{"${name}":{"polluted":true}}`))).toBe('BODY_MALFORMED');
+    expect(code(() => parseJsonObject(`{"a":[{"${name}":1}]}`))).toBe('BODY_MALFORMED');
+    expect(({} as any).polluted).toBeUndefined();
+  });
+
+  test('deep nesting is refused without a stack overflow', () => {
+    expect(code(() => parseJsonObject('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)))).toBe('BODY_MALFORMED');
+    expect(code(() => parseJsonObject('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}'))).toBe('BODY_MALFORMED');
+  });
+
+  test.each([['[]'], ['"text"'], ['42'], ['null'], ['']])('not an object: %s', (text) => {
+    expect(['BODY_INVALID', 'BODY_MALFORMED']).toContain(code(() => parseJsonObject(text)));
+  });
+});
