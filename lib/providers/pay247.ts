@@ -6,7 +6,7 @@ import type { ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
-import { hasEmptyValue, sortedFieldString } from '../signing/sorted-fields';
+import { assertNoSmuggledFields, hasEmptyValue, sortedFieldString } from '../signing/sorted-fields';
 import { secretList } from './secrets';
 
 /** The payout status, as an int in v2.0 JSON and as a string in v1.0 forms. */
@@ -60,6 +60,22 @@ const TYPES: Readonly<Record<string, Pay247EventType>> = {
 
 const EXCLUDED = new Set(['sign']);
 
+/** The seed's field table. */
+const KNOWN_FIELDS = new Set([
+  'mch_id', 'order_no', 'out_order_no', 'bank_name', 'bank_code', 'bank_branch', 'account_name', 'account_no',
+  'amount', 'fee', 'receipt', 'status', 'resolved_timestamp', 'created_timestamp', 'remarks', 'sign',
+]);
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Fields without which a payout notification means nothing. Requiring them also
+ * closes field smuggling (see assertNoSmuggledFields): re-splitting a signed
+ * value can only add a field the genuine notification lacked, and Pay247 never
+ * signs one that lacks these.
+ */
+const REQUIRED_FIELDS = ['mch_id', 'order_no', 'out_order_no', 'amount', 'status'] as const;
+
 /**
  * Pay247 signs every field but `sign`, sorted by key, `k=v&…`, the key
  * appended directly, MD5 hex. The documented form drops empty values; some
@@ -83,18 +99,30 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
       if (hasEmptyValue(fields, EXCLUDED)) variants.push(sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: false }));
       for (const variant of variants) {
         for (const secret of secrets) {
-          if (hexDigestEqual(sign, md5Hex(variant.text + secret))) return variant.fields;
+          if (hexDigestEqual(sign, md5Hex(variant.text + secret))) {
+            assertNoSmuggledFields(fields, variant.fields, KNOWN_FIELDS);
+            return variant.fields;
+          }
         }
       }
       throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured secret.');
     },
     toEvent(body) {
       const data = body.fields as FlatFields;
-      const orderNo = data.order_no;
-      if (typeof orderNo !== 'string' || orderNo === '') throw new WebhookError('BODY_INVALID', 'order_no is missing.');
+      for (const name of REQUIRED_FIELDS) {
+        const value = data[name];
+        if (value === undefined || value === null || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
+      }
+      const orderNo = String(data.order_no);
       const status = data.status;
       const type = (typeof status === 'string' || typeof status === 'number') && Object.hasOwn(TYPES, String(status)) ? TYPES[String(status)] : undefined;
       if (type === undefined) throw new WebhookError('BODY_INVALID', 'status must be 0, 1, 2 or 3.');
+      for (const money of ['amount', 'fee'] as const) {
+        const value = data[money];
+        if (value !== undefined && !(typeof value === 'string' && DECIMAL.test(value))) {
+          throw new WebhookError('BODY_INVALID', `${money} must be a decimal string such as "100.0000".`);
+        }
+      }
       return { id: `${orderNo}:${String(status)}`, type, data: data as unknown as Pay247Event['data'] };
     },
     success: { contentType: 'text/plain; charset=utf-8', body: successBody },

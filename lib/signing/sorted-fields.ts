@@ -1,3 +1,4 @@
+import { WebhookError } from '../core/errors';
 import type { FlatFields } from '../body/fields';
 
 export interface CanonicalOptions {
@@ -44,4 +45,24 @@ export function phpString(value: string | number | boolean | null): string {
   if (typeof value === 'number') return String(value);
   if (value === true) return '1';
   return '';
+}
+
+/**
+ * In a `k=v&k=v` scheme nothing escapes '&' or '=' inside values, so one
+ * signed string has several readings: {a: "1&amount=9"} and {a: "1", amount: "9"}
+ * sign alike. Whoever holds one genuine notification whose value contains
+ * "&name=" can re-split or merge fields without breaking the signature. We
+ * refuse any signed value that could be read as another field of this
+ * notification or of the provider's field list.
+ */
+export function assertNoSmuggledFields(fields: FlatFields, signed: readonly string[], knownNames: ReadonlySet<string>): void {
+  for (const name of signed) {
+    const value = fields[name];
+    if (typeof value !== 'string' || value.indexOf('&') === -1) continue;
+    for (const candidate of [...knownNames, ...signed]) {
+      if (value.includes(`&${candidate}=`)) {
+        throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" holds "&${candidate}=", which the signature cannot tell apart from a separate field.`);
+      }
+    }
+  }
 }
