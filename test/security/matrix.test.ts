@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { WebhookError } from '../../lib';
 import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
 import { listen, type Running } from '../helpers/server';
-import { FIXTURES, type ProviderFixture, type Sendable } from './fixtures';
+import { FIXTURES, type Sendable } from './fixtures';
 
 const LIMIT = 8 * 1024;
 const OBJECT_PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
