@@ -10,3 +10,5 @@ export {
   type Pay247SignOptions,
   type Pay247NotificationOptions,
 } from './pay247';
+export { PROVIDER_SIDES, type ProviderSide, type ProviderName, type Answer } from './provider-sides';
+export { deliverLikeProvider, type Attempt, type DeliveryOptions, type DeliveryReport } from './deliver';

@@ -1,0 +1,85 @@
+import type { Notification } from './notification';
+import type { Answer, ProviderSide } from './provider-sides';
+
+export interface Attempt {
+  /** 1-based. */
+  attempt: number;
+  at: Date;
+  /** The answer, or undefined when the request itself failed (refused, reset, timed out). */
+  answer: Answer | undefined;
+  error: string | undefined;
+  acknowledged: boolean;
+}
+
+export interface DeliveryOptions {
+  url: string;
+  notification: Pick<Notification, 'headers' | 'body'>;
+  side: ProviderSide;
+  /** Divide every delay by this (100 → Pay247's 243 s wait takes 2.43 s). Default 1. */
+  speed?: number;
+  /** Stop after this many attempts, schedule or not. */
+  attempts?: number;
+  /** Per-request timeout. Default 10 s (what providers typically allow). */
+  requestTimeoutMs?: number;
+  onAttempt?: (attempt: Attempt, nextDelayMs: number | undefined) => void;
+  signal?: AbortSignal;
+  /** For tests: how to wait. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface DeliveryReport {
+  acknowledged: boolean;
+  attempts: Attempt[];
+}
+
+/**
+ * Sends one notification the way its provider does: POST, judge the answer by
+ * the provider's rule, and retry on its schedule until acknowledged or out of
+ * attempts.
+ */
+export async function deliverLikeProvider(options: DeliveryOptions): Promise<DeliveryReport> {
+  const speed = options.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError('speed must be a positive number');
+  const maxAttempts = Math.min(options.attempts ?? Infinity, options.side.retryDelaysMs.length + 1);
+  const wait = options.sleep ?? sleep;
+  const attempts: Attempt[] = [];
+  for (let n = 1; n <= maxAttempts; n++) {
+    const attempt = await postOnce(options, n);
+    attempts.push(attempt);
+    const nextDelay = attempt.acknowledged || n === maxAttempts ? undefined : options.side.retryDelaysMs[n - 1] / speed;
+    options.onAttempt?.(attempt, nextDelay);
+    if (attempt.acknowledged) return { acknowledged: true, attempts };
+    if (nextDelay !== undefined) await wait(nextDelay, options.signal);
+  }
+  return { acknowledged: false, attempts };
+}
+
+async function postOnce(options: DeliveryOptions, attempt: number): Promise<Attempt> {
+  const at = new Date();
+  const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const response = await fetch(options.url, { method: 'POST', headers: options.notification.headers, body: options.notification.body, signal });
+    const answer = { status: response.status, body: await response.text() };
+    return { attempt, at, answer, error: undefined, acknowledged: options.side.isAcknowledged(answer) };
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    return { attempt, at, answer: undefined, error: describe(error), acknowledged: false };
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.name === 'TimeoutError' ? 'timed out' : error.message : String(error);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
