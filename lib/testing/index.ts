@@ -10,3 +10,19 @@ export {
   type Pay247SignOptions,
   type Pay247NotificationOptions,
 } from './pay247';
+export {
+  signSgateHeaders,
+  encryptSgateField,
+  buildSgateNotification,
+  sampleSgateData,
+  sampleSgateCustomer,
+  type SgateSignOptions,
+  type SgateNotificationOptions,
+} from './sgate';
+export { sgateSigningData, type SgateSigningInput } from '../providers/sgate';
+export {
+  buildCardIssuingNotification,
+  sampleCardIssuingCard,
+  cardIssuingCallbackUrl,
+  type CardIssuingNotificationOptions,
+} from './card-issuing';
