@@ -83,6 +83,8 @@ export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent> {
 const WHERE = 'express-payment-webhooks (card-issuing)';
 const MIN_SECRET_LENGTH = 16;
 const TOKEN_HEADER = 'x-webhook-token';
+/** This provider's 401s are about a token, not a signature. */
+const TOKEN_REASONS: Partial<Record<string, string>> = { SIGNATURE_MISSING: 'token missing', SIGNATURE_MISMATCH: 'token invalid' };
 
 /**
  * The provider documents no signature. The callback URL is the merchant's to
@@ -134,7 +136,7 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
       return { id: notifyId, type: event, data: data as CardIssuingEvent['data'], envelope: envelope as unknown as CardIssuingEnvelope };
     },
     success: jsonAck(0, 'success'),
-    failure: (error) => jsonAck(error.status, shortReason(error)),
+    failure: (error) => jsonAck(error.status, TOKEN_REASONS[error.code] ?? shortReason(error)),
   };
 }
 
