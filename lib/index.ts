@@ -14,3 +14,28 @@ export {
   type Pay247Payout,
   type Pay247Status,
 } from './providers/pay247';
+export { isEventType, type KnownEventType } from './core/event';
+export type { JsonValue } from './body/fields';
+export type { RsaKeyInput } from './signing/rsa-keys';
+export {
+  createSgateWebhookMiddleware,
+  type SgateOptions,
+  type SgateEvent,
+  type SgateEventOf,
+  type SgateKnownEventType,
+  type SgateEnvelope,
+  type SgateCustomer,
+  type SgatePayoutOrder,
+  type SgateTransfer,
+  type SgateFields,
+} from './providers/sgate';
+export {
+  createCardIssuingWebhookMiddleware,
+  type CardIssuingOptions,
+  type CardIssuingEvent,
+  type CardIssuingEventOf,
+  type CardIssuingCardStatusEventType,
+  type CardIssuingCard,
+  type CardIssuingEnvelope,
+  type CardIssuingFields,
+} from './providers/card-issuing';

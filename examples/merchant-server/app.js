@@ -4,6 +4,7 @@
 // the tests, so what they show is what runs here.
 const express = require('express');
 const { createPay247WebhookMiddleware } = require('express-payment-webhooks');
+const { createSgateWebhookMiddleware, createCardIssuingWebhookMiddleware, isEventType } = require('express-payment-webhooks');
 const { Orders } = require('./orders');
 
 function createApp({ secrets, store, log = console.log, failNext = () => false } = {}) {
@@ -28,6 +29,45 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
   );
 
   // ---- more providers are mounted below ----
+
+  // ---- SGATE (customers, payouts, transfers; RSA-signed raw JSON) ----
+  app.post(
+    '/notify/sgate',
+    createSgateWebhookMiddleware({
+      publicKey: secrets.sgate.publicKey,
+      apiKey: secrets.sgate.apiKey,
+      privateKey: secrets.sgate.privateKey, // optional: sensitive fields arrive decrypted
+      store,
+      onEvent: async (event) => {
+        if (failNext('sgate')) throw new Error('simulated outage in the order database');
+        if (isEventType(event, 'SALARY_STATUS_CHANGE')) {
+          // SGATE's status codes are its own; record them as they come.
+          const order = orders.upsert(`sgate-${event.data.ticketid}`, { state: `sgate-status-${event.data.status}`, amount: String(event.data.amount) });
+          log(`sgate: payout ${event.data.ticketid} (${event.data.amount} ${event.data.currency}) → ${order.state}`);
+        } else {
+          // Never log the sensitive fields (identity, cardno, stcaccount, ...).
+          log(`sgate: ${event.type} (${event.id})`);
+        }
+      },
+      onError: (err) => log(`sgate: refused ${err.code} (${err.status}): ${err.message}`),
+    }),
+  );
+
+  // ---- card-issuing OPEN-API (token in the registered callback URL) ----
+  app.post(
+    '/notify/card-issuing',
+    createCardIssuingWebhookMiddleware({
+      secret: secrets.cardIssuing,
+      store,
+      onEvent: async (event) => {
+        if (failNext('card-issuing')) throw new Error('simulated outage in the card ledger');
+        // Card events carry card_no, cvv and pin: log ids only.
+        const subject = event.type.startsWith('card.status.') ? `card ${event.data.card_id}` : `notification ${event.id}`;
+        log(`card-issuing: ${event.type} for ${subject}`);
+      },
+      onError: (err) => log(`card-issuing: refused ${err.code} (${err.status}): ${err.message}`),
+    }),
+  );
 
   app.get('/orders', (_req, res) => res.json(orders.all()));
   return { app, orders };

@@ -2,9 +2,12 @@
 // Starts the example merchant app. Secrets come from the environment, with
 // development defaults so `npm run example` works on a fresh clone.
 const { createApp } = require('./app');
+const { sgateSecrets } = require('./sgate-dev-keys');
 
 const secrets = {
   pay247: process.env.PAY247_KEY || 'pay247-dev-key',
+  sgate: sgateSecrets(console.log),
+  cardIssuing: process.env.CARD_ISSUING_TOKEN || 'card-issuing-dev-token-0123456789',
 };
 
 const port = Number(process.env.PORT || 3000);
@@ -13,5 +16,7 @@ const server = app.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address();
   console.log(`merchant app listening on http://127.0.0.1:${actual}`);
   console.log('  POST /notify/pay247   (secret from PAY247_KEY)');
+  console.log('  POST /notify/sgate    (SGATE_PUBLIC_KEY, SGATE_API_KEY, optional SGATE_MERCHANT_KEY)');
+  console.log('  POST /notify/card-issuing?token=<CARD_ISSUING_TOKEN>   (register this URL with the provider)');
   console.log('  GET  /orders');
 });

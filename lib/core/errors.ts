@@ -20,7 +20,9 @@ export const ERROR_STATUS = {
   CONFIRM_FAILED: 502,
   HANDLER_FAILED: 500,
   HANDLER_TIMEOUT: 500,
-  DECRYPTION_FAILED: 400,
+  // The body was authentic (its signature verified) but could not be decrypted
+  // with the merchant's key: a fault on the merchant's side, not a bad request.
+  DECRYPTION_FAILED: 500,
   INBOX_UNAVAILABLE: 503,
   CONFIGURATION: 500,
 } as const;

@@ -20,3 +20,19 @@ export interface HandlerContext<Req = unknown> {
   /** The framework's request object (Express: `req`). */
   req: Req;
 }
+
+/**
+ * The `type` values of an event union that name one specific event, leaving
+ * out an open fallback's `string`.
+ */
+export type KnownEventType<E extends AnyWebhookEvent> = E extends AnyWebhookEvent ? (string extends E['type'] ? never : E['type']) : never;
+
+/**
+ * Narrows an event union to one event type, `data` included. Where a union has
+ * an open fallback for events not listed (`type: string`), `switch (event.type)`
+ * cannot narrow `data`, because every literal also matches the fallback; this
+ * guard can.
+ */
+export function isEventType<E extends AnyWebhookEvent, T extends KnownEventType<E>>(event: E, type: T): event is Extract<E, { type: T }> {
+  return event.type === type;
+}

@@ -64,7 +64,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
     const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
     const draft = spec.toEvent(body);
-    const event = { provider: spec.provider, id: draft.id, type: draft.type, data: draft.data, signedFields, receivedAt } as E;
+    const event = { provider: spec.provider, ...draft, signedFields, receivedAt } as unknown as E;
     if (options.dedupKey !== undefined) event.id = customKey(options.dedupKey, event);
     return event;
   }

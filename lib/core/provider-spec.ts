@@ -28,12 +28,11 @@ export interface AckBody {
   body: string;
 }
 
-/** The part of an event a provider derives from the body. */
-export interface EventDraft<E extends AnyWebhookEvent> {
-  id: string;
-  type: E['type'];
-  data: E['data'];
-}
+/**
+ * The part of an event a provider derives from the body: `id`, `type`, `data`,
+ * and any properties the provider's event type adds (e.g. an `envelope`).
+ */
+export type EventDraft<E extends AnyWebhookEvent> = Omit<E, 'provider' | 'signedFields' | 'receivedAt'>;
 
 /**
  * Everything that makes one provider different, as data and small functions.

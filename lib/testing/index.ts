@@ -12,3 +12,19 @@ export {
 } from './pay247';
 export { PROVIDER_SIDES, type ProviderSide, type ProviderName, type Answer } from './provider-sides';
 export { deliverLikeProvider, type Attempt, type DeliveryOptions, type DeliveryReport } from './deliver';
+export {
+  signSgateHeaders,
+  encryptSgateField,
+  buildSgateNotification,
+  sampleSgateData,
+  sampleSgateCustomer,
+  type SgateSignOptions,
+  type SgateNotificationOptions,
+} from './sgate';
+export { sgateSigningData, type SgateSigningInput } from '../providers/sgate';
+export {
+  buildCardIssuingNotification,
+  sampleCardIssuingCard,
+  cardIssuingCallbackUrl,
+  type CardIssuingNotificationOptions,
+} from './card-issuing';

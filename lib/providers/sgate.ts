@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { emptyFields, type Fields, type JsonValue } from '../body/fields';
+import { WebhookError } from '../core/errors';
+import type { WebhookEvent } from '../core/event';
+import type { WebhookOptions, WebhookRequest } from '../core/options';
+import type { ProviderSpec } from '../core/provider-spec';
+import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { safeEqual } from '../signing/compare';
+import { md5Hex } from '../signing/digest';
+import { createPkcs1Decryptor, Pkcs1DecryptError } from '../signing/rsa-pkcs1-decrypt';
+import { rsaPrivateKey, rsaPublicKey, type RsaKeyInput } from '../signing/rsa-keys';
+import { rsaSignatureValid } from '../signing/rsa-verify';
+import { jsonAck, shortReason } from './json-ack';
+
+/**
+ * A customer, as in "query customer detail". The sensitive fields (`identity`,
+ * `identitypic`, `cardno`, `stcaccount`) are base64 ciphertext, or plain text
+ * when the middleware has your `privateKey`.
+ */
+export interface SgateCustomer {
+  customid: string;
+  mercustomid: string;
+  name_e: string;
+  name_a: string;
+  identity: string;
+  identitypic: string;
+  signpic: string;
+  bankname: string;
+  bankcode: string;
+  cardno: string;
+  ibanaccount: string;
+  stcaccount: string;
+  status: number;
+  statusdesc: string;
+  demand_perfection: JsonValue[];
+  created_at: number;
+  updated_at: number;
+}
+
+/** A payout ("salary") order, as in "query payment order detail". */
+export interface SgatePayoutOrder {
+  ticketid: string;
+  customid: string;
+  mercustomid: string;
+  payeeuid: string;
+  currency: string;
+  paymentmethod: string;
+  amount: number;
+  realamount: number;
+  fee: number;
+  status: number;
+  statusdesc: string;
+  confirmtime: number;
+  /** The payee, sensitive fields treated as in SgateCustomer. */
+  custominfo: SgateCustomer;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A bank transfer (offline transfer accepted, or money received on a virtual account). */
+export interface SgateTransfer {
+  /** SGATE's transaction serial number. */
+  uuid: string;
+  transactiontime: string;
+  account: string;
+  amount: number;
+  currency: string;
+  exchangeinfo: { custname: string; custacc: string; bankbic: string; channelreference: string; paymentremarks: string };
+}
+
+/** `data` of an event this package does not describe: as sent. */
+export type SgateFields = { [key: string]: JsonValue };
+
+/** The notification body exactly as received (sensitive fields still encrypted). */
+export interface SgateEnvelope {
+  event: string;
+  data: SgateFields | JsonValue[];
+  /** Event time, in seconds. */
+  time: number;
+}
+
+export interface SgateEventOf<T extends string, D> extends WebhookEvent<'sgate', T, D> {
+  envelope: SgateEnvelope;
+}
+
+export type SgateKnownEventType = 'CUSTOM_STATUS_CHANGE' | 'SALARY_STATUS_CHANGE' | 'OFFLINE_TRANSFER_NOTIFICATION' | 'RECEIVING_TRANS_NOTIFICATION';
+
+/**
+ * Events SGATE documents, plus any other it sends (`type: string`, never
+ * refused). Narrow with `isEventType(event, 'SALARY_STATUS_CHANGE')`.
+ */
+export type SgateEvent =
+  | SgateEventOf<'CUSTOM_STATUS_CHANGE', SgateCustomer>
+  | SgateEventOf<'SALARY_STATUS_CHANGE', SgatePayoutOrder>
+  | SgateEventOf<'OFFLINE_TRANSFER_NOTIFICATION', SgateTransfer>
+  | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
+  | SgateEventOf<string, SgateFields | JsonValue[]>;
+
+export interface SgateOptions extends WebhookOptions<SgateEvent> {
+  /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
+  publicKey: RsaKeyInput | readonly RsaKeyInput[];
+  /** Your merchant API key: `V-Api-Key` must equal it. */
+  apiKey: string;
+  /** Your merchant private key: the sensitive fields are then delivered decrypted. */
+  privateKey?: RsaKeyInput;
+  /** The path (or full URL) SGATE posts to, when a proxy rewrites it before your app. Default: `req.originalUrl`. */
+  notifyUrl?: string;
+  /** Refuse a `V-Timestamp` further than this from the server clock. Off by default: retries may reuse the first signature. */
+  toleranceSeconds?: number;
+}
+
+export interface SgateSigningInput {
+  apiKey: string;
+  /** Seconds. */
+  timestamp: number;
+  nonce: string;
+  /** The notify path with its query, no host. */
+  url: string;
+  /** The raw body text. */
+  body: string;
+}
+
+/**
+ * SGATE's signing data: one-line JSON in exactly this key order, escaped as
+ * JSON.stringify does (no unicode escapes, no `\/`). Its MD5 hex is what gets signed.
+ */
+export function sgateSigningData(input: SgateSigningInput): string {
+  return JSON.stringify({ api_key: input.apiKey, timestamp: input.timestamp, nonce_str: input.nonce, url: input.url, method: 'POST', body: input.body });
+}
+
+const WHERE = 'express-payment-webhooks (sgate)';
+const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'] as const;
+/** The field that names the object whose state changed, per documented event. */
+const OBJECT_ID: Readonly<Record<string, string>> = {
+  CUSTOM_STATUS_CHANGE: 'customid',
+  SALARY_STATUS_CHANGE: 'ticketid',
+  OFFLINE_TRANSFER_NOTIFICATION: 'uuid',
+  RECEIVING_TRANS_NOTIFICATION: 'uuid',
+};
+const REQUIRED_HEADERS = ['v-api-key', 'v-timestamp', 'v-nonce-str', 'v-signature'] as const;
+
+type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey' | 'notifyUrl' | 'toleranceSeconds'>;
+
+/**
+ * SGATE signs `{"api_key","timestamp","nonce_str","url","method","body"}`
+ * (see sgateSigningData) with MD5withRSA over the MD5 hex of it. The raw body
+ * text is part of it, so this provider cannot work from a body another parser
+ * consumed.
+ */
+export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${WHERE}: options are required.`);
+  const keyInputs = Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey];
+  if (keyInputs.length === 0) throw new TypeError(`${WHERE}: publicKey is required.`);
+  const publicKeys = keyInputs.map((key: RsaKeyInput) => rsaPublicKey(WHERE, 'publicKey', key));
+  const apiKey = options.apiKey;
+  if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError(`${WHERE}: apiKey must be a non-empty string.`);
+  const notifyUrl = options.notifyUrl === undefined ? undefined : notifyPath(options.notifyUrl);
+  const tolerance = options.toleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance > 0))) {
+    throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds.`);
+  }
+  const decrypt = options.privateKey === undefined ? undefined : createPkcs1Decryptor(rsaPrivateKey(WHERE, 'privateKey', options.privateKey));
+
+  return {
+    provider: 'sgate',
+    mediaTypes: { 'application/json': 'json' },
+    needsRawBody: true,
+    authenticate(body, request) {
+      if (body.text === undefined) throw new WebhookError('CONFIGURATION', 'The SGATE signature covers the raw body text, which is not available.');
+      const headers = signatureHeaders(request.headers);
+      if (!safeEqual(headers.apiKey, apiKey)) throw new WebhookError('SIGNATURE_MISMATCH', 'V-Api-Key is not the configured apiKey.');
+      if (!/^\d{1,12}$/.test(headers.timestamp)) throw new WebhookError('SIGNATURE_MISMATCH', 'V-Timestamp is not a whole number of seconds.');
+      const timestamp = Number(headers.timestamp);
+      const digest = md5Hex(sgateSigningData({ apiKey, timestamp, nonce: headers.nonce, url: notifyUrl ?? request.url, body: body.text }));
+      if (!rsaSignatureValid(publicKeys, 'md5', Buffer.from(digest, 'ascii'), headers.signature)) {
+        throw new WebhookError(
+          'SIGNATURE_MISMATCH',
+          'V-Signature does not verify with publicKey for this body and URL. Behind a proxy or mount path that changes the path SGATE posted to, set notifyUrl.',
+        );
+      }
+      if (tolerance !== undefined && Math.abs(Date.now() / 1000 - timestamp) > tolerance) {
+        throw new WebhookError('TIMESTAMP_OUT_OF_TOLERANCE', `V-Timestamp is more than toleranceSeconds (${tolerance}) away from this server's clock.`);
+      }
+      // The whole body is signed.
+      return Object.keys(body.fields);
+    },
+    toEvent(body) {
+      const envelope = body.fields;
+      const event = envelope.event;
+      if (typeof event !== 'string' || event === '') throw new WebhookError('BODY_INVALID', 'event is missing.');
+      const time = envelope.time;
+      if (typeof time !== 'number' || !Number.isFinite(time)) throw new WebhookError('BODY_INVALID', 'time must be a number of seconds.');
+      const sent = envelope.data;
+      if (sent === null || typeof sent !== 'object') throw new WebhookError('BODY_INVALID', 'data must be an object.');
+      const data = decrypt === undefined || Array.isArray(sent) ? sent : decryptSensitive(sent, decrypt);
+      const id = dedupId(event, sent, time, body.text ?? JSON.stringify(envelope));
+      return { id, type: event, data: data as SgateEvent['data'], envelope: envelope as unknown as SgateEnvelope };
+    },
+    success: jsonAck(200, 'success'),
+    failure: (error) => jsonAck(error.status, shortReason(error)),
+  };
+}
+
+/**
+ * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
+ * verified (MD5withRSA over the raw body, the URL and the V-* headers),
+ * deduplicated by event + object id + updated_at, sensitive fields decrypted
+ * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
+ */
+export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
+  return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
+}
+
+interface SignatureHeaders {
+  apiKey: string;
+  timestamp: string;
+  nonce: string;
+  signature: string;
+}
+
+function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders {
+  const missing = REQUIRED_HEADERS.filter((name) => typeof headers[name] !== 'string' || headers[name] === '');
+  if (missing.length > 0) throw new WebhookError('SIGNATURE_MISSING', `Missing SGATE signature header(s): ${missing.join(', ')}.`);
+  return {
+    apiKey: headers['v-api-key'] as string,
+    timestamp: headers['v-timestamp'] as string,
+    nonce: headers['v-nonce-str'] as string,
+    signature: headers['v-signature'] as string,
+  };
+}
+
+/**
+ * No event id exists. One state change of one object is identified by the
+ * event, the object's id and its `updated_at` (else the event `time`); a
+ * retry is the identical body. Events without a documented object id are
+ * identified by their body.
+ */
+function dedupId(event: string, data: Fields | JsonValue[], time: number, text: string): string {
+  const idField = Object.hasOwn(OBJECT_ID, event) ? OBJECT_ID[event] : undefined;
+  if (idField === undefined) return `${event}:body-sha256:${createHash('sha256').update(text).digest('hex')}`;
+  const objectId = Array.isArray(data) ? undefined : data[idField];
+  if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${idField} is missing.`);
+  const updatedAt = (data as Fields).updated_at;
+  return `${event}:${objectId}:${isIdValue(updatedAt) ? updatedAt : time}`;
+}
+
+function isIdValue(value: JsonValue | undefined): value is string | number {
+  return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** A copy of data with the sensitive fields decrypted, here and in `custominfo`; the envelope keeps what was sent. */
+function decryptSensitive(data: Fields, decrypt: (base64: string) => string): Fields {
+  const out = decryptFields(data, 'data', decrypt);
+  const info = data.custominfo;
+  if (info !== null && typeof info === 'object' && !Array.isArray(info)) out.custominfo = decryptFields(info, 'data.custominfo', decrypt);
+  return out;
+}
+
+function decryptFields(fields: Fields, path: string, decrypt: (base64: string) => string): Fields {
+  const out = Object.assign(emptyFields(), fields);
+  for (const name of SENSITIVE) {
+    const value = fields[name];
+    if (typeof value !== 'string' || value === '') continue;
+    try {
+      out[name] = decrypt(value);
+    } catch (cause) {
+      const reason = cause instanceof Pkcs1DecryptError ? cause.message : 'decryption failed';
+      throw new WebhookError('DECRYPTION_FAILED', `Could not decrypt ${path}.${name} with the configured privateKey: ${reason}.`, { cause });
+    }
+  }
+  return out;
+}
+
+function notifyPath(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${WHERE}: notifyUrl must be a non-empty string.`);
+  const origin = /^https?:\/\/[^/?#]*/i.exec(value);
+  let path = origin === null ? value : value.slice(origin[0].length);
+  const hash = path.indexOf('#');
+  if (hash !== -1) path = path.slice(0, hash);
+  if (path === '' || path.startsWith('?')) path = `/${path}`;
+  if (!path.startsWith('/')) throw new TypeError(`${WHERE}: notifyUrl must be the path SGATE posts to (e.g. /notify/sgate) or the full URL.`);
+  return path;
+}

@@ -1,0 +1,287 @@
+/**
+ * Card-issuing OPEN-API end to end over real HTTP, on Express 5 and 4: every
+ * row of DESIGN.md's answers table, the token in the query and in the header,
+ * event_data decoding, confirm, and no card data in any answer or error.
+ */
+import { createCardIssuingWebhookMiddleware, isEventType, WebhookError, type CardIssuingEvent, type CardIssuingOptions } from '../../lib';
+import { buildCardIssuingNotification, cardIssuingCallbackUrl } from '../../lib/testing';
+import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
+import { listen, post, type Running } from '../helpers/server';
+import { spyStore } from '../helpers/spy-store';
+
+const TOKEN = 'cit_6f1d2c0b9a8e7f6d5c4b3a29';
+const PATH = '/notify/cards';
+const SUCCESS = '{"code":0,"message":"success"}';
+
+type Built = ReturnType<typeof buildCardIssuingNotification>;
+const notify = (options: Parameters<typeof buildCardIssuingNotification>[0] = {}): Built => buildCardIssuingNotification({ token: TOKEN, ...options });
+
+describe.each(EXPRESS_VERSIONS)('card-issuing on $name', (express) => {
+  let server: Running | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(options: Partial<CardIssuingOptions> = {}, setup?: (app: any) => void) {
+    const events: CardIssuingEvent[] = [];
+    const errors: WebhookError[] = [];
+    const store = spyStore();
+    const app = express.create();
+    setup?.(app);
+    app.post(
+      PATH,
+      createCardIssuingWebhookMiddleware({
+        secret: TOKEN,
+        store,
+        onEvent: async (event) => {
+          events.push(event);
+        },
+        onError: (error) => errors.push(error),
+        ...options,
+      }),
+    );
+    server = await listen(app);
+    return { events, errors, store, url: `${server.url}${PATH}` };
+  }
+  const send = (url: string, n: { headers: Record<string, string>; body: string }) => post(url, n.body, n.headers);
+  const failure = (status: number, reason: string) => ({ status, body: JSON.stringify({ code: status, message: reason }) });
+
+  test('verified and handled: 200 {"code":0,"message":"success"}, event_data decoded, the original string kept', async () => {
+    const { events, errors, url } = await start();
+    const n = notify({ event: 'card.status.freeze', notifyId: '4c5cbavb43990a8d82b221257' });
+    const reply = await send(url, n);
+    expect(reply).toMatchObject({ status: 200, body: SUCCESS });
+    expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(events).toHaveLength(1);
+    const event = events[0];
+    expect(event).toMatchObject({ provider: 'card-issuing', id: '4c5cbavb43990a8d82b221257', type: 'card.status.freeze', signedFields: [] });
+    expect(event.envelope).toEqual(n.fields);
+    expect(typeof event.envelope.event_data).toBe('string');
+    expect(event.data).toEqual(JSON.parse((n.fields as any).event_data));
+    expect(Object.getPrototypeOf(event.data)).toBeNull();
+    if (!isEventType(event, 'card.status.freeze')) throw new Error('not narrowed');
+    expect(event.data.balance).toBe(10);
+    expect(event.data.expiry).toBe('03/28');
+    expect(errors).toEqual([]);
+  });
+
+  test('the token in the callback URL query, as registered with the provider', async () => {
+    const { events, url } = await start();
+    const n = notify({ token: undefined });
+    expect((await send(cardIssuingCallbackUrl(url, TOKEN), n)).status).toBe(200);
+    expect((await send(cardIssuingCallbackUrl(`${url}?shop=1`, TOKEN), notify({ token: undefined }))).status).toBe(200);
+    expect(events).toHaveLength(2);
+  });
+
+  test('a rotation: either secret is accepted', async () => {
+    const { events, url } = await start({ secret: ['new-token-0123456789abcdef', TOKEN] });
+    expect((await send(url, notify())).status).toBe(200);
+    expect((await send(url, notify({ token: 'new-token-0123456789abcdef' }))).status).toBe(200);
+    expect(events).toHaveLength(2);
+  });
+
+  test('the same notify_id again, already done: 200 success, handler not called', async () => {
+    const { events, url } = await start();
+    const n = notify();
+    expect((await send(url, n)).status).toBe(200);
+    expect(await send(url, n)).toMatchObject({ status: 200, body: SUCCESS });
+    expect(events).toHaveLength(1);
+  });
+
+  test('the same notify_id while the first still runs: 503 with a non-zero code', async () => {
+    const gate = deferred();
+    const started = deferred();
+    let calls = 0;
+    const { url } = await start({
+      onEvent: async () => {
+        calls++;
+        started.resolve();
+        await gate.promise;
+      },
+    });
+    const n = notify();
+    const first = send(url, n);
+    await started.promise;
+    expect(await send(url, n)).toMatchObject(failure(503, 'in flight'));
+    gate.resolve();
+    expect((await first).status).toBe(200);
+    expect(calls).toBe(1);
+  });
+
+  test('handler throws: 500 without its text, claim released, the retry runs and is acked', async () => {
+    let attempt = 0;
+    const { errors, url } = await start({
+      onEvent: () => {
+        attempt++;
+        if (attempt === 1) throw new Error('ledger down for card 907152573585214424064');
+      },
+    });
+    const n = notify();
+    const reply = await send(url, n);
+    expect(reply).toMatchObject(failure(500, 'handler failed'));
+    expect(reply.body).not.toContain('ledger');
+    expect(errors.map((e) => e.code)).toEqual(['HANDLER_FAILED']);
+    expect((await send(url, n)).status).toBe(200);
+    expect(attempt).toBe(2);
+  });
+
+  test('handler times out: 500, then acked without a rerun once it finished', async () => {
+    const finish = deferred();
+    let calls = 0;
+    const { url } = await start({
+      handlerTimeoutMs: 50,
+      onEvent: async () => {
+        calls++;
+        await finish.promise;
+      },
+    });
+    const n = notify();
+    expect(await send(url, n)).toMatchObject(failure(500, 'handler timeout'));
+    finish.resolve();
+    await sleep(20);
+    expect((await send(url, n)).status).toBe(200);
+    expect(calls).toBe(1);
+  });
+
+  test.each([
+    ['no token at all', (url: string) => [url, notify({ token: undefined })], 'SIGNATURE_MISSING'],
+    ['a wrong header token', (url: string) => [url, notify({ token: 'x'.repeat(TOKEN.length) })], 'SIGNATURE_MISMATCH'],
+    ['a wrong query token', (url: string) => [cardIssuingCallbackUrl(url, 'guess'), notify({ token: undefined })], 'SIGNATURE_MISMATCH'],
+    ['an empty query token', (url: string) => [`${url}?token=`, notify({ token: undefined })], 'SIGNATURE_MISMATCH'],
+    ['the right token with a suffix', (url: string) => [url, notify({ token: `${TOKEN}x` })], 'SIGNATURE_MISMATCH'],
+    ['a right query token but a wrong header token', (url: string) => [cardIssuingCallbackUrl(url, TOKEN), notify({ token: 'wrong' })], 'SIGNATURE_MISMATCH'],
+    ['the right token and a second, wrong, one in the query', (url: string) => [`${cardIssuingCallbackUrl(url, TOKEN)}&token=guess`, notify({ token: undefined })], 'SIGNATURE_MISMATCH'],
+  ] as [string, (url: string) => [string, Built], string][])('%s: 401, handler not called, nothing stored', async (_name, make, code) => {
+    const { events, errors, store, url } = await start();
+    const [target, n] = make(url);
+    expect(await send(target, n)).toMatchObject(failure(401, code === 'SIGNATURE_MISSING' ? 'token missing' : 'token invalid'));
+    expect(events).toHaveLength(0);
+    expect(store.claims).toHaveLength(0);
+    expect(errors.map((e) => e.code)).toEqual([code]);
+  });
+
+  test('sender IP not allowed: 403, even with the right token', async () => {
+    const { events, url } = await start({ allowIps: ['192.0.2.0/24'] });
+    expect(await send(url, notify())).toMatchObject(failure(403, 'ip not allowed'));
+    expect(events).toHaveLength(0);
+  });
+
+  test.each([
+    ['malformed JSON', '{"notify_id":', 'BODY_MALFORMED'],
+    ['a repeated key', '{"notify_id":"a","notify_id":"b","event":"x","event_data":"{}"}', 'BODY_MALFORMED'],
+    ['no notify_id', '{"customer_id":1,"event":"card.status.active","event_data":"{}"}', 'BODY_INVALID'],
+    ['no event', '{"notify_id":"a","customer_id":1,"event_data":"{}"}', 'BODY_INVALID'],
+    ['event_data an object, not a string', '{"notify_id":"a","customer_id":1,"event":"x","event_data":{"card_id":"c"}}', 'BODY_INVALID'],
+    ['event_data the seed\'s own placeholder "event_data" (not JSON)', '{"notify_id":"a","customer_id":1000001,"event":"event_tag","event_data":"event_data"}', 'BODY_INVALID'],
+    ['event_data a JSON array', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"[1,2]"}', 'BODY_INVALID'],
+    ['event_data repeating a key', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"{\\"cvv\\":\\"1\\",\\"cvv\\":\\"2\\"}"}', 'BODY_INVALID'],
+    ['event_data with __proto__', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"{\\"__proto__\\":{\\"admin\\":true}}"}', 'BODY_INVALID'],
+    ['customer_id an object', '{"notify_id":"a","customer_id":{},"event":"x","event_data":"{}"}', 'BODY_INVALID'],
+  ])('%s: 400, handler not called', async (_name, body, code) => {
+    const { events, errors, url } = await start();
+    const reply = await post(url, body, { 'content-type': 'application/json', 'x-webhook-token': TOKEN });
+    expect(reply).toMatchObject(failure(400, code.toLowerCase().replace(/_/g, ' ')));
+    expect(events).toHaveLength(0);
+    expect(errors.map((e) => e.code)).toEqual([code]);
+    expect(({} as any).admin).toBeUndefined();
+  });
+
+  test('body over the limit: 413', async () => {
+    const { events, url } = await start({ limit: 128 });
+    expect(await send(url, notify())).toMatchObject(failure(413, 'body too large'));
+    expect(events).toHaveLength(0);
+  });
+
+  test.each([['text/plain'], ['application/x-www-form-urlencoded']])('content type %s: 415', async (type) => {
+    const { events, url } = await start();
+    const n = notify();
+    expect(await post(url, n.body, { ...n.headers, 'content-type': type })).toMatchObject(failure(415, 'unsupported media type'));
+    expect(events).toHaveLength(0);
+  });
+
+  test('a global express.json() ran first: the parsed body is used (no signature covers raw bytes), the token still checked', async () => {
+    const { events, url } = await start({}, (app) => app.use(express.json()));
+    expect((await send(url, notify())).status).toBe(200);
+    expect((await send(url, notify({ token: 'wrong' }))).status).toBe(401);
+    expect(events).toHaveLength(1);
+  });
+
+  test('a reader that consumed the body and left nothing: 500 naming the fix, at once', async () => {
+    const { events, errors, url } = await start({}, (app) =>
+      app.use((req: any, _res: any, next: any) => {
+        req.on('data', () => undefined);
+        req.on('end', () => next());
+      }),
+    );
+    const reply = await send(url, notify());
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatch(/Mount this middleware before/);
+    expect(events).toHaveLength(0);
+    expect(errors.map((e) => e.code)).toEqual(['CONFIGURATION']);
+  });
+
+  test('confirm: false → 409 and not acked; throws → 502; true → handled. The handler runs only after confirmation', async () => {
+    const answers: (boolean | 'throw')[] = [false, 'throw', true];
+    const confirmed: string[] = [];
+    let calls = 0;
+    const { errors, url } = await start({
+      confirm: async (event) => {
+        confirmed.push(event.id);
+        const answer = answers.shift();
+        if (answer === 'throw') throw new Error('provider API down');
+        return answer as boolean;
+      },
+      onEvent: () => {
+        calls++;
+      },
+    });
+    const n = notify({ notifyId: 'n-confirm-1' });
+    expect(await send(url, n)).toMatchObject(failure(409, 'not confirmed'));
+    const thrown = await send(url, n);
+    expect(thrown).toMatchObject(failure(502, 'confirm failed'));
+    expect(thrown.body).not.toContain('provider API down');
+    expect(calls).toBe(0);
+    expect(await send(url, n)).toMatchObject({ status: 200, body: SUCCESS });
+    expect(calls).toBe(1);
+    expect(confirmed).toEqual(['n-confirm-1', 'n-confirm-1', 'n-confirm-1']);
+    expect(errors.map((e) => e.code)).toEqual(['NOT_CONFIRMED', 'CONFIRM_FAILED']);
+  });
+
+  test('other groups (order, card trade, payee, payment, wallet) are delivered with their tag and decoded data', async () => {
+    const { events, url } = await start();
+    const n = notify({ event: 'wallet.transaction.success', data: { wallet_id: 'w1', amount: '12.50' } });
+    expect((await send(url, n)).status).toBe(200);
+    expect(events[0].type).toBe('wallet.transaction.success');
+    expect(events[0].data).toEqual({ wallet_id: 'w1', amount: '12.50' });
+  });
+
+  test('card number, CVV and PIN never appear in an answer or an error', async () => {
+    const card = { card_no: '5555666677778888', cvv: '987', pin: '4321' };
+    const { errors, url } = await start({
+      onEvent: () => {
+        throw new Error('failed');
+      },
+    });
+    const replies = [
+      await send(url, notify({ data: card })),
+      await send(url, notify({ data: card, token: 'wrong' })),
+      await post(url, JSON.stringify({ notify_id: 'a', event: 'x', event_data: `{"card_no":"${card.card_no}","cvv":"${card.cvv}",` }), {
+        'content-type': 'application/json',
+        'x-webhook-token': TOKEN,
+      }),
+    ];
+    expect(replies.map((r) => r.status)).toEqual([500, 401, 400]);
+    const texts = [...replies.map((r) => r.body), ...errors.map((e) => `${e.message} ${String((e as any).cause?.message ?? '')}`)];
+    for (const text of texts) for (const secret of Object.values(card)) expect(text).not.toContain(secret);
+    for (const text of texts) expect(text).not.toContain(TOKEN);
+  });
+
+  test('options are checked at startup', () => {
+    const onEvent = () => undefined;
+    expect(() => createCardIssuingWebhookMiddleware({ secret: 'short', onEvent })).toThrow(/at least 16 characters/);
+    expect(() => createCardIssuingWebhookMiddleware({ secret: [], onEvent })).toThrow(/secret must be/);
+    expect(() => createCardIssuingWebhookMiddleware({ secret: TOKEN } as any)).toThrow(/onEvent/);
+    expect(() => createCardIssuingWebhookMiddleware(undefined as any)).toThrow(/options are required/);
+  });
+});
