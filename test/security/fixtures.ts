@@ -3,9 +3,13 @@
  * notification, where its signature travels, and what its failure answer
  * looks like. The security matrix runs every hostile case against each.
  */
-import { createPay247WebhookMiddleware, type WebhookError } from '../../lib';
+import { generateKeyPairSync } from 'node:crypto';
+import { createCardIssuingWebhookMiddleware, createPay247WebhookMiddleware, createSgateWebhookMiddleware, type WebhookError } from '../../lib';
 import type { WebhookMiddleware } from '../../lib/express';
-import { buildPay247Notification } from '../../lib/testing';
+import { buildCardIssuingNotification, buildPay247Notification, buildSgateNotification } from '../../lib/testing';
+
+/** Where the matrix mounts every provider (SGATE signs the path). */
+export const MOUNT_PATH = '/hook';
 
 export interface Sendable {
   /** Appended to the mount path (query strings for URL tokens). */
@@ -42,6 +46,8 @@ export interface ProviderFixture {
   isFailureBody(body: string): boolean;
   /** Providers whose signature leaves some fields uncovered (they are still checked for shape). */
   signsAllFields: boolean;
+  /** The notification's top-level fields as the handler receives them. */
+  topLevel(event: unknown): Record<string, unknown>;
 }
 
 const PAY247_SECRET = 'pay247-secret-XYZ-0001';
@@ -79,6 +85,79 @@ export const pay247Fixture: ProviderFixture = {
   success: { status: 200, body: (body) => body === 'SUCCESS' },
   isFailureBody: (body) => body === 'fail',
   signsAllFields: true,
+  topLevel: (event) => (event as { data: Record<string, unknown> }).data,
 };
 
-export const FIXTURES: ProviderFixture[] = [pay247Fixture];
+function rsaPair() {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
+}
+
+const sgateSystem = rsaPair();
+const sgateMerchant = rsaPair();
+const sgateStranger = rsaPair();
+const SGATE_API_KEY = 'sgate-api-key-SECRET-77';
+
+function sgate(privateKey: string): Sendable {
+  const n = buildSgateNotification({ privateKey, apiKey: SGATE_API_KEY, url: MOUNT_PATH, encryptFor: sgateMerchant.publicPem });
+  return { path: '', headers: n.headers, body: n.body };
+}
+
+export const sgateFixture: ProviderFixture = {
+  provider: 'sgate',
+  secrets: [SGATE_API_KEY, sgateMerchant.privatePem.split('\n')[1]],
+  // The sample customer's sensitive fields, which arrive encrypted and are decrypted for the handler.
+  sensitive: ['4000001234567899', '1098765432', '966500000001'],
+  formats: ['json'],
+  mount: (options) => createSgateWebhookMiddleware({ publicKey: sgateSystem.publicPem, apiKey: SGATE_API_KEY, privateKey: sgateMerchant.privatePem, ...options }),
+  genuine: () => sgate(sgateSystem.privatePem),
+  signedWithAnotherKey: () => sgate(sgateStranger.privatePem),
+  withSignature(sendable, signature) {
+    const headers = { ...sendable.headers };
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'v-signature') delete headers[name];
+    if (signature !== undefined) headers['V-Signature'] = ([] as string[]).concat(signature).join(', ');
+    return { ...sendable, headers };
+  },
+  success: { status: 200, body: () => true },
+  isFailureBody: (body) => body !== '' && !/4000001234567899|sgate-api-key/.test(body),
+  signsAllFields: true,
+  topLevel: (event) => (event as { envelope: Record<string, unknown> }).envelope,
+};
+
+const CARD_TOKEN = 'card-issuing-token-SECRET-0042';
+
+export const cardIssuingFixture: ProviderFixture = {
+  provider: 'card-issuing',
+  secrets: [CARD_TOKEN],
+  sensitive: ['907152573585214424064'],
+  formats: ['json'],
+  mount: (options) => createCardIssuingWebhookMiddleware({ secret: CARD_TOKEN, ...options }),
+  genuine: () => {
+    const n = buildCardIssuingNotification();
+    return { path: `?token=${CARD_TOKEN}`, headers: n.headers, body: n.body };
+  },
+  signedWithAnotherKey: () => {
+    const n = buildCardIssuingNotification();
+    return { path: '?token=another-token-of-someone-else', headers: n.headers, body: n.body };
+  },
+  withSignature(sendable, token) {
+    if (token === undefined) return { ...sendable, path: '' };
+    return { ...sendable, path: '?' + ([] as string[]).concat(token).map((t) => `token=${encodeURIComponent(t)}`).join('&') };
+  },
+  success: { status: 200, body: (body) => JSON.parse(body).code === 0 },
+  isFailureBody: (body) => {
+    try {
+      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
+      return typeof parsed.code === 'number' && parsed.code !== 0 && typeof parsed.message === 'string';
+    } catch {
+      return false;
+    }
+  },
+  signsAllFields: false,
+  topLevel: (event) => (event as { envelope: Record<string, unknown> }).envelope,
+};
+
+export const FIXTURES: ProviderFixture[] = [pay247Fixture, sgateFixture, cardIssuingFixture];

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { WebhookError } from '../../lib';
 import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
 import { listen, type Running } from '../helpers/server';
-import { FIXTURES, type Sendable } from './fixtures';
+import { FIXTURES, MOUNT_PATH, type Sendable } from './fixtures';
 
 const LIMIT = 8 * 1024;
 const OBJECT_PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -30,7 +30,7 @@ describe.each(cases)('$name', ({ fixture, express }) => {
   beforeAll(async () => {
     const app = express.create();
     app.post(
-      '/hook',
+      MOUNT_PATH,
       fixture.mount({
         limit: LIMIT,
         handlerTimeoutMs: 150,
@@ -57,7 +57,7 @@ describe.each(cases)('$name', ({ fixture, express }) => {
       }),
     );
     server = await listen(app);
-    base = `${server.url}/hook`;
+    base = `${server.url}${MOUNT_PATH}`;
   });
 
   afterAll(async () => {
@@ -205,7 +205,7 @@ describe.each(cases)('$name', ({ fixture, express }) => {
           clearInterval(drip);
           resolve(received);
         });
-        socket.write(`POST /hook${s.path} HTTP/1.1\r\nHost: x\r\n${head}Content-Length: ${body.length}\r\n\r\n`);
+        socket.write(`POST ${MOUNT_PATH}${s.path} HTTP/1.1\r\nHost: x\r\n${head}Content-Length: ${body.length}\r\n\r\n`);
       });
       expect(answer).toMatch(/^HTTP\/1\.1 408/);
       expect(calls).toHaveLength(0);
@@ -268,7 +268,7 @@ describe.each(cases)('$name', ({ fixture, express }) => {
           expect(calls).toHaveLength(0);
         } else {
           expect(reply.status).toBe(200);
-          expect((calls[0] as { data: Record<string, unknown> }).data.hasOwnProperty).toBe('x');
+          expect(fixture.topLevel(calls[0]).hasOwnProperty).toBe('x');
         }
       }
       await expectHealthy();
@@ -279,7 +279,7 @@ describe.each(cases)('$name', ({ fixture, express }) => {
       const reply = await send(inject(fixture.genuine('form'), { json: '', form: 'a[b]=1&c[__proto__][polluted]=1', xml: '' }));
       expect([200, 401]).toContain(reply.status);
       if (reply.status === 200) {
-        const data = (calls[0] as { data: Record<string, unknown> }).data;
+        const data = fixture.topLevel(calls[0]);
         expect(data['a[b]']).toBe('1');
         expect(data.a).toBeUndefined();
       }
@@ -327,7 +327,8 @@ describe.each(cases)('$name', ({ fixture, express }) => {
       gate.resolve();
       const replies = await Promise.all(all);
       expect(calls).toHaveLength(1);
-      expect(replies.filter((r) => r.status === fixture.success.status)).toHaveLength(1);
+      // Each was either the one that ran, a duplicate refused while it ran, or a duplicate acked after it finished.
+      for (const r of replies) expect([fixture.success.status, 503]).toContain(r.status);
     });
   });
 });
