@@ -10,3 +10,19 @@ export {
   type Pay247SignOptions,
   type Pay247NotificationOptions,
 } from './pay247';
+export { encodeXmlResponse } from './notification';
+export {
+  signPingPongKyb,
+  buildPingPongKybNotification,
+  samplePingPongKybFields,
+  type PingPongKybNotificationOptions,
+  type PingPongKybSampleType,
+} from './pingpong-kyb';
+export {
+  signCryptoGateway,
+  buildCryptoGatewayNotification,
+  sampleCryptoGatewayFields,
+  type CryptoGatewaySignOptions,
+  type CryptoGatewayNotificationOptions,
+  type CryptoGatewaySampleType,
+} from './crypto-gateway';
