@@ -14,7 +14,8 @@ export function signPingPongKyb(fields: Readonly<Record<string, unknown>>, salt:
   for (const name of SIGNED_FIELDS) {
     const value = fields[name];
     if (typeof value !== 'string' && typeof value !== 'number') continue;
-    const trimmed = String(value).trim();
+    // Java's String.trim(): every character up to U+0020, at both ends.
+    const trimmed = String(value).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
     if (trimmed !== '') parts.push(`${name}=${trimmed}`);
   }
   return createHash('md5').update(salt + parts.join('&'), 'utf8').digest('hex').toUpperCase();
