@@ -39,3 +39,27 @@ export {
   type CardIssuingEnvelope,
   type CardIssuingFields,
 } from './providers/card-issuing';
+export {
+  createPingPongKybWebhookMiddleware,
+  PINGPONG_SENDER_IPS,
+  type PingPongKybOptions,
+  type PingPongKybEvent,
+  type PingPongKybNotification,
+  type PingPongKycReview,
+  type PingPongStoreReview,
+  type PingPongOtherReview,
+  type PingPongKybStatus,
+  type PingPongReviewDetail,
+  type PingPongPartReview,
+  type PingPongAdditionalInfoReview,
+  type PingPongPersonReview,
+} from './providers/pingpong-kyb';
+export {
+  createCryptoGatewayWebhookMiddleware,
+  type CryptoGatewayOptions,
+  type CryptoGatewayEvent,
+  type CryptoGatewayNotification,
+  type CryptoGatewayRecharge,
+  type CryptoGatewayTransfer,
+  type CryptoGatewayOther,
+} from './providers/crypto-gateway';

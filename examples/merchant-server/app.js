@@ -3,8 +3,15 @@
 // configuration plus the work to do. `createApp` is also used by the demo and
 // the tests, so what they show is what runs here.
 const express = require('express');
-const { createPay247WebhookMiddleware } = require('express-payment-webhooks');
-const { createSgateWebhookMiddleware, createCardIssuingWebhookMiddleware, isEventType } = require('express-payment-webhooks');
+const {
+  createPay247WebhookMiddleware,
+  createSgateWebhookMiddleware,
+  createCardIssuingWebhookMiddleware,
+  createPingPongKybWebhookMiddleware,
+  createCryptoGatewayWebhookMiddleware,
+  PINGPONG_SENDER_IPS,
+  isEventType,
+} = require('express-payment-webhooks');
 const { Orders } = require('./orders');
 
 function createApp({ secrets, store, log = console.log, failNext = () => false } = {}) {
@@ -66,6 +73,41 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
         log(`card-issuing: ${event.type} for ${subject}`);
       },
       onError: (err) => log(`card-issuing: refused ${err.code} (${err.status}): ${err.message}`),
+    }),
+  );
+
+  // ---- PingPong KYB (sub-merchant and store reviews) ----
+  app.post(
+    '/notify/pingpong-kyb',
+    createPingPongKybWebhookMiddleware({
+      secret: secrets.pingpongKyb,
+      store,
+      // status, comment and reviewDetail are not signed by PingPong: in production, accept only
+      // its published senders (and/or re-query the review in `confirm`).
+      allowIps: process.env.NODE_ENV === 'production' ? PINGPONG_SENDER_IPS.production : undefined,
+      onEvent: async (event) => {
+        if (failNext('pingpong-kyb')) throw new Error('simulated outage in the merchant database');
+        log(`pingpong-kyb: ${event.type} ${event.data.bizId} → ${event.data.status} (verified: ${event.signedFields.join(', ')})`);
+      },
+      onError: (err) => log(`pingpong-kyb: refused ${err.code} (${err.status}): ${err.message}`),
+    }),
+  );
+
+  // ---- crypto gateway (deposits and withdrawals; form, JSON or XML) ----
+  app.post(
+    '/notify/crypto',
+    createCryptoGatewayWebhookMiddleware({
+      secret: secrets.cryptoGateway,
+      store,
+      onEvent: async (event) => {
+        if (failNext('crypto-gateway')) throw new Error('simulated outage in the wallet ledger');
+        const ok = event.data.status === '1';
+        const id = event.type === 'transfer' && event.data.ordid ? event.data.ordid : `${event.type}:${event.data.txid}`;
+        const state = event.type === 'recharge' ? (ok ? 'deposited' : 'deposit-failed') : ok ? 'withdrawn' : 'withdrawal-failed';
+        const order = orders.upsert(id, { state, amount: `${event.data.balance} ${event.data.symbol}` });
+        log(`crypto-gateway: ${event.type} ${order.id} (${order.amount}) → ${order.state}`);
+      },
+      onError: (err) => log(`crypto-gateway: refused ${err.code} (${err.status}): ${err.message}`),
     }),
   );
 

@@ -28,3 +28,19 @@ export {
   cardIssuingCallbackUrl,
   type CardIssuingNotificationOptions,
 } from './card-issuing';
+export { encodeXmlResponse } from './notification';
+export {
+  signPingPongKyb,
+  buildPingPongKybNotification,
+  samplePingPongKybFields,
+  type PingPongKybNotificationOptions,
+  type PingPongKybSampleType,
+} from './pingpong-kyb';
+export {
+  signCryptoGateway,
+  buildCryptoGatewayNotification,
+  sampleCryptoGatewayFields,
+  type CryptoGatewaySignOptions,
+  type CryptoGatewayNotificationOptions,
+  type CryptoGatewaySampleType,
+} from './crypto-gateway';

@@ -24,3 +24,14 @@ export async function sendNotification(url: string, notification: Pick<Notificat
   const response = await fetch(url, { method: 'POST', headers: notification.headers, body: notification.body, signal: init.signal });
   return { status: response.status, body: await response.text() };
 }
+
+/** `<response><k>v</k>…</response>`, text escaped, as the crypto gateway writes XML. */
+export function encodeXmlResponse(fields: Readonly<Record<string, string | number | null>>): string {
+  let xml = '<response>';
+  for (const key of Object.keys(fields)) xml += `<${key}>${escapeXmlText(String(fields[key] ?? ''))}</${key}>`;
+  return `${xml}</response>`;
+}
+
+function escapeXmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -22,7 +22,7 @@ let sgate: { apiKey: string; devPrivateKeyFile: string };
 beforeAll(async () => {
   delete process.env.SGATE_PUBLIC_KEY;
   sgate = sgateSecrets((line: string) => lines.push(line));
-  const { app } = createApp({ secrets: { pay247: 'pay247-test-key', sgate, cardIssuing: CARD_TOKEN }, log: (line: string) => lines.push(line) });
+  const { app } = createApp({ secrets: { pay247: 'pay247-test-key', sgate, cardIssuing: CARD_TOKEN, pingpongKyb: 'pingpong-test-salt', cryptoGateway: 'crypto-test-key' }, log: (line: string) => lines.push(line) });
   server = await listen(app);
 });
 afterAll(async () => {

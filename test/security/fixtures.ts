@@ -4,9 +4,22 @@
  * looks like. The security matrix runs every hostile case against each.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createCardIssuingWebhookMiddleware, createPay247WebhookMiddleware, createSgateWebhookMiddleware, type WebhookError } from '../../lib';
+import {
+  createCardIssuingWebhookMiddleware,
+  createCryptoGatewayWebhookMiddleware,
+  createPay247WebhookMiddleware,
+  createPingPongKybWebhookMiddleware,
+  createSgateWebhookMiddleware,
+  type WebhookError,
+} from '../../lib';
 import type { WebhookMiddleware } from '../../lib/express';
-import { buildCardIssuingNotification, buildPay247Notification, buildSgateNotification } from '../../lib/testing';
+import {
+  buildCardIssuingNotification,
+  buildCryptoGatewayNotification,
+  buildPay247Notification,
+  buildPingPongKybNotification,
+  buildSgateNotification,
+} from '../../lib/testing';
 
 /** Where the matrix mounts every provider (SGATE signs the path). */
 export const MOUNT_PATH = '/hook';
@@ -160,4 +173,62 @@ export const cardIssuingFixture: ProviderFixture = {
   topLevel: (event) => (event as { envelope: Record<string, unknown> }).envelope,
 };
 
-export const FIXTURES: ProviderFixture[] = [pay247Fixture, sgateFixture, cardIssuingFixture];
+function replaceBodySignature(sendable: Sendable, signature: string | string[] | undefined): Sendable {
+  const body = String(sendable.body);
+  const type = sendable.headers['content-type'];
+  if (type.includes('json')) return { ...sendable, body: replaceJsonField(body, 'sign', signature) };
+  const signs = signature === undefined ? [] : ([] as string[]).concat(signature);
+  if (type.includes('xml')) {
+    const stripped = body.replace(/<sign>[^<]*<\/sign>/, '');
+    return { ...sendable, body: stripped.replace('</response>', `${signs.map((v) => `<sign>${v}</sign>`).join('')}</response>`) };
+  }
+  const rest = body.split('&').filter((pair) => !pair.startsWith('sign='));
+  return { ...sendable, body: [...rest, ...signs.map((v) => `sign=${encodeURIComponent(v)}`)].join('&') };
+}
+
+const PINGPONG_SALT = 'pingpong-salt-SECRET-55';
+
+export const pingPongFixture: ProviderFixture = {
+  provider: 'pingpong-kyb',
+  secrets: [PINGPONG_SALT],
+  sensitive: [],
+  formats: ['json'],
+  mount: (options) => createPingPongKybWebhookMiddleware({ secret: PINGPONG_SALT, ...options }),
+  genuine: () => {
+    const n = buildPingPongKybNotification({ secret: PINGPONG_SALT });
+    return { path: '', headers: n.headers, body: n.body };
+  },
+  signedWithAnotherKey: () => {
+    const n = buildPingPongKybNotification({ secret: 'another-salt' });
+    return { path: '', headers: n.headers, body: n.body };
+  },
+  withSignature: replaceBodySignature,
+  success: { status: 200, body: (body) => body === '' },
+  isFailureBody: (body) => body === 'FAIL',
+  signsAllFields: false,
+  topLevel: (event) => (event as { data: Record<string, unknown> }).data,
+};
+
+const CRYPTO_KEY = 'crypto-gateway-key-SECRET-99';
+
+function crypto(secret: string, format: 'json' | 'form' | 'xml'): Sendable {
+  const n = buildCryptoGatewayNotification({ secret, format, signIn: 'body' });
+  return { path: '', headers: n.headers, body: n.body };
+}
+
+export const cryptoGatewayFixture: ProviderFixture = {
+  provider: 'crypto-gateway',
+  secrets: [CRYPTO_KEY],
+  sensitive: [],
+  formats: ['json', 'form', 'xml'],
+  mount: (options) => createCryptoGatewayWebhookMiddleware({ secret: CRYPTO_KEY, ...options }),
+  genuine: (format = 'json') => crypto(CRYPTO_KEY, format),
+  signedWithAnotherKey: () => crypto('another-key', 'json'),
+  withSignature: replaceBodySignature,
+  success: { status: 200, body: (body) => body === 'success' },
+  isFailureBody: (body) => body === 'fail',
+  signsAllFields: true,
+  topLevel: (event) => (event as { data: Record<string, unknown> }).data,
+};
+
+export const FIXTURES: ProviderFixture[] = [pay247Fixture, sgateFixture, cardIssuingFixture, pingPongFixture, cryptoGatewayFixture];

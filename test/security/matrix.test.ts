@@ -264,7 +264,8 @@ describe.each(cases)('$name', ({ fixture, express }) => {
         calls.length = 0;
         const reply = await send(inject(fixture.genuine(format), { json: '"hasOwnProperty":"x"', form: 'hasOwnProperty=x', xml: '<hasOwnProperty>x</hasOwnProperty>' }));
         if (fixture.signsAllFields) {
-          expect(reply.status).toBe(401);
+          // 401: the signature does not cover the extra field; 400: the XML parser refuses inherited names outright.
+          expect([400, 401]).toContain(reply.status);
           expect(calls).toHaveLength(0);
         } else {
           expect(reply.status).toBe(200);

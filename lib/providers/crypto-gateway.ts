@@ -1,0 +1,158 @@
+import { emptyFields, requireFlat, type FlatFields } from '../body/fields';
+import { WebhookError } from '../core/errors';
+import type { WebhookEvent } from '../core/event';
+import type { WebhookOptions, WebhookRequest } from '../core/options';
+import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
+import { fingerprint } from '../dedup/fingerprint';
+import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { hexDigestEqual } from '../signing/compare';
+import { md5Hex } from '../signing/digest';
+import { assertNoSmuggledFields, hasEmptyValue, phpString, sortedFieldString } from '../signing/sorted-fields';
+import { secretList } from './secrets';
+
+/** What both notifications carry. Every value is a string, whichever format it came in. */
+export interface CryptoGatewayNotification {
+  appkey: string;
+  /** A decimal string such as "0.9900000000000000": never turn it into a float. */
+  balance: string;
+  /** Deposits: the gateway's serial number. Transfers: your order number (may be empty). */
+  ordid: string;
+  symbol: string;
+  fromaddr: string;
+  txid: string;
+  timestamp: string;
+  /** Present when the signature came in the body rather than the `sign` header. */
+  sign?: string;
+}
+
+/** A deposit in (转入). */
+export interface CryptoGatewayRecharge extends CryptoGatewayNotification {
+  type: 'recharge';
+  /** Your receiving address. */
+  address: string;
+  /** "1" succeeded; anything else failed. */
+  status: '1' | (string & {});
+}
+
+/** A withdrawal out (转出). */
+export interface CryptoGatewayTransfer extends CryptoGatewayNotification {
+  type: 'transfer';
+  toaddr: string;
+  /** "1" succeeded, "2" failed. */
+  status: '1' | '2' | (string & {});
+}
+
+/** A `type` this version does not list: delivered as sent, never refused. */
+export interface CryptoGatewayOther extends CryptoGatewayNotification {
+  type: string;
+  status: string;
+  [field: string]: string | undefined;
+}
+
+export type CryptoGatewayEvent =
+  | WebhookEvent<'crypto-gateway', 'recharge', CryptoGatewayRecharge>
+  | WebhookEvent<'crypto-gateway', 'transfer', CryptoGatewayTransfer>
+  | WebhookEvent<'crypto-gateway', string, CryptoGatewayOther>;
+
+export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent> {
+  /** Your gateway key (the `key=` in the signed string); an array during a rotation (any may match). */
+  secret: string | readonly string[];
+}
+
+const EXCLUDED = new Set(['sign']);
+
+/** Both samples' fields, and `key`, which the signed string ends with. */
+const KNOWN_FIELDS = new Set(['address', 'appkey', 'balance', 'fromaddr', 'ordid', 'status', 'symbol', 'timestamp', 'toaddr', 'txid', 'type', 'key']);
+
+/**
+ * The gateway signs every field but `sign`, sorted, `k=v&…&key=<secret>`,
+ * MD5 hex. Whether empty values take part is not documented (the XML sample
+ * has an empty <ordid>), so both forms are accepted.
+ */
+export function cryptoGatewaySpec(options: Pick<CryptoGatewayOptions, 'secret'>): ProviderSpec<CryptoGatewayEvent> {
+  const secrets = secretList('crypto-gateway', options.secret);
+  return {
+    provider: 'crypto-gateway',
+    mediaTypes: {
+      'application/x-www-form-urlencoded': 'form',
+      'application/json': 'json',
+      'application/xml': 'xml',
+      'text/xml': 'xml',
+    },
+    needsRawBody: false,
+    authenticate(body, request) {
+      const fields = requireFlat(body.fields);
+      const sign = signatureOf(fields, request);
+      const variants = [sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: false })];
+      if (hasEmptyValue(fields, EXCLUDED)) variants.push(sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: true }));
+      for (const variant of variants) {
+        const prefix = variant.text === '' ? 'key=' : `${variant.text}&key=`;
+        for (const secret of secrets) {
+          if (hexDigestEqual(sign, md5Hex(prefix + secret))) {
+            assertNoSmuggledFields(fields, variant.fields, KNOWN_FIELDS);
+            return variant.fields;
+          }
+        }
+      }
+      throw new WebhookError('SIGNATURE_MISMATCH', 'The sign does not match these fields and the configured secret.');
+    },
+    toEvent(body) {
+      const data = asStrings(body.fields as FlatFields);
+      const type = data.type;
+      if (type === undefined || type === '') throw new WebhookError('BODY_INVALID', 'type is missing.');
+      if (data.status === undefined || data.status === '') throw new WebhookError('BODY_INVALID', 'status is missing.');
+      return { id: dedupId(type, data), type, data: data as CryptoGatewayOther };
+    },
+    success: { contentType: 'text/plain; charset=utf-8', body: 'success' },
+    failure: () => ({ contentType: 'text/plain; charset=utf-8', body: 'fail' }),
+  };
+}
+
+/** The `sign` request header; a body field `sign` only when there is no header. */
+function signatureOf(fields: FlatFields, request: ProviderRequest): string {
+  const header = request.headers.sign;
+  if (typeof header === 'string' && header !== '') return header;
+  const field = fields.sign;
+  if (typeof field === 'string' && field !== '') return field;
+  throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign header and no sign field.');
+}
+
+/** Form, JSON and XML give the same data: JSON numbers become the strings the provider signed. */
+function asStrings(fields: FlatFields): Record<string, string> {
+  const out = emptyFields<Record<string, string>>();
+  for (const name in fields) out[name] = phpString(fields[name]);
+  return out;
+}
+
+/**
+ * Deposits are identified by address + txid, transfers by ordid (as the
+ * gateway documents), each plus status. A transfer with an empty ordid (the
+ * XML sample has one) falls back to its txid, so that two such transfers are
+ * never mistaken for one. Other types: the whole content.
+ */
+function dedupId(type: string, data: Record<string, string>): string {
+  const { status } = data;
+  if (type === 'recharge') return `recharge:${required(data, 'address')}:${required(data, 'txid')}:${status}`;
+  if (type === 'transfer') {
+    if (data.ordid !== undefined && data.ordid !== '') return `transfer:${data.ordid}:${status}`;
+    return `transfer:txid=${required(data, 'txid')}:${status}`;
+  }
+  const content = emptyFields<Record<string, string>>();
+  for (const name in data) if (!EXCLUDED.has(name)) content[name] = data[name];
+  return `${type}:${fingerprint(content)}`;
+}
+
+function required(data: Record<string, string>, name: string): string {
+  const value = data[name];
+  if (value === undefined || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
+  return value;
+}
+
+/**
+ * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
+ * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
+ * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
+ */
+export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware {
+  return toExpressMiddleware(cryptoGatewaySpec(options), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
+}
