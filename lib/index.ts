@@ -14,3 +14,8 @@ export {
   type Pay247Payout,
   type Pay247Status,
 } from './providers/pay247';
+export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, ListOptions, PurgeOptions } from './inbox/inbox';
+export type { InboxOptions } from './inbox/durable-inbox';
+export type { RetryOptions } from './inbox/retry-policy';
+export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
+export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';
