@@ -70,7 +70,8 @@ export class DurableInbox implements Inbox {
     const result = await this.storage.put(key, event.provider, serializeEvent(event), this.now());
     if (result === 'stored') {
       this.emit({ type: 'stored', provider: event.provider, key });
-      this.worker.wake();
+      // After the ack is written: leasing is a write too, and the provider should not wait for it.
+      setImmediate(() => this.worker.wake());
     }
     return result;
   }

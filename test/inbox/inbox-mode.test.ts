@@ -172,7 +172,7 @@ function describeInboxMode(backend: Backend): void {
       let calls = 0;
       const signals: AbortSignal[] = [];
       const s = await start(backend.fresh(), {
-        handlerTimeoutMs: 30,
+        handlerTimeoutMs: 200,
         onEvent: async (event, ctx) => {
           signals.push(ctx.signal);
           if (++calls === 1) {
