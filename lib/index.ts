@@ -14,7 +14,7 @@ export {
   type Pay247Payout,
   type Pay247Status,
 } from './providers/pay247';
-export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, ListOptions, PurgeOptions } from './inbox/inbox';
+export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
 export type { InboxOptions } from './inbox/durable-inbox';
 export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { WebhookError } from './errors';
 import type { Inbox } from '../inbox/inbox';
+import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
 import type { AckBody, ProviderSpec } from './provider-spec';

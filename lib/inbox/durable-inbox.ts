@@ -1,6 +1,6 @@
 import type { AnyWebhookEvent } from '../core/event';
 import { DeliveryWorker } from './delivery-worker';
-import type { Inbox, InboxConsumer, InboxEntry, InboxReport, ListOptions, PurgeOptions } from './inbox';
+import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { positiveMs, resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';
@@ -77,7 +77,7 @@ export class DurableInbox implements Inbox {
   }
 
   /** Pending and dead entries by default, oldest first. */
-  list(options: ListOptions = {}): Promise<InboxEntry[]> {
+  list(options: InboxListOptions = {}): Promise<InboxEntry[]> {
     return this.storage.list(options);
   }
 
@@ -98,7 +98,7 @@ export class DurableInbox implements Inbox {
   }
 
   /** Deletes done entries (default) or, only when asked, dead letters. */
-  async purge(options: PurgeOptions = {}): Promise<number> {
+  async purge(options: InboxPurgeOptions = {}): Promise<number> {
     if (options.state !== undefined && options.state !== 'done' && options.state !== 'dead') {
       throw new TypeError(`${this.where}: purge deletes 'done' or 'dead' entries, never pending ones.`);
     }

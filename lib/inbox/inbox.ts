@@ -26,7 +26,7 @@ export interface InboxConsumer {
   provider: string;
   /** The middleware's `handlerTimeoutMs`: `ctx.signal` aborts then and the attempt counts as failed. */
   handlerTimeoutMs: number;
-  /** `confirm` (if any) then `onEvent`. */
+  /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
   run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<void>;
   /** The middleware's `onError` (no request: the provider was answered long ago). */
   report(error: WebhookError): void;
@@ -63,7 +63,7 @@ export type InboxReport =
   /** The storage failed while delivering (reported once per outage, not per poll). */
   | { type: 'unavailable'; error: WebhookError };
 
-export interface ListOptions {
+export interface InboxListOptions {
   /** Default: pending and dead. */
   state?: InboxState | 'all';
   provider?: string;
@@ -71,7 +71,7 @@ export interface ListOptions {
   limit?: number;
 }
 
-export interface PurgeOptions {
+export interface InboxPurgeOptions {
   /** Which entries to delete. Dead letters go only when asked for by name. Default 'done'. */
   state?: 'done' | 'dead';
   /** Only entries finished before this date. Default: all of that state. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
-import type { InboxEntry, InboxState, ListOptions, PurgeOptions } from './inbox';
+import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
 import { reviveEvent } from './serialize';
 import type { InboxStorage, LeasedEntry } from './storage';
@@ -179,7 +179,7 @@ export class RedisInboxStorage implements InboxStorage {
     }
   }
 
-  async list(options: ListOptions): Promise<InboxEntry[]> {
+  async list(options: InboxListOptions): Promise<InboxEntry[]> {
     const states: InboxState[] = options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
     const limit = options.limit ?? 100;
     const found: InboxEntry[] = [];
@@ -227,7 +227,7 @@ export class RedisInboxStorage implements InboxStorage {
     return replayed;
   }
 
-  async purge(options: PurgeOptions): Promise<number> {
+  async purge(options: InboxPurgeOptions): Promise<number> {
     const index = this.index(options.state ?? 'done');
     const before = options.finishedBefore === undefined ? '+inf' : `(${options.finishedBefore.getTime()}`;
     let deleted = 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
-import type { InboxEntry, InboxState, ListOptions, PurgeOptions } from './inbox';
+import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { reviveEvent } from './serialize';
 import type { InboxStorage, LeasedEntry } from './storage';
 
@@ -146,7 +146,7 @@ export class SqliteInboxStorage implements InboxStorage {
     this.statements.prune.run({ before });
   }
 
-  async list(options: ListOptions): Promise<InboxEntry[]> {
+  async list(options: InboxListOptions): Promise<InboxEntry[]> {
     const states = options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
     const rows = this.db
       .prepare(
@@ -170,7 +170,7 @@ export class SqliteInboxStorage implements InboxStorage {
     return replay();
   }
 
-  async purge(options: PurgeOptions): Promise<number> {
+  async purge(options: InboxPurgeOptions): Promise<number> {
     const state = options.state ?? 'done';
     const before = options.finishedBefore?.getTime() ?? null;
     return this.db.prepare('DELETE FROM inbox WHERE state = @state AND (@before IS NULL OR finished_at < @before)').run({ state, before }).changes;

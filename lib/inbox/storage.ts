@@ -1,4 +1,4 @@
-import type { InboxEntry, ListOptions, PurgeOptions } from './inbox';
+import type { InboxEntry, InboxListOptions, InboxPurgeOptions } from './inbox';
 
 /** An entry handed to one worker for one attempt. */
 export interface LeasedEntry {
@@ -30,11 +30,11 @@ export interface InboxStorage {
   /** Deletes done entries finished before `before` (housekeeping). */
   prune(before: number): Promise<void>;
 
-  list(options: ListOptions): Promise<InboxEntry[]>;
+  list(options: InboxListOptions): Promise<InboxEntry[]>;
   get(key: string): Promise<InboxEntry | undefined>;
   /** Dead or pending entries become due now with their attempts reset; returns the keys it replayed. */
   replay(keys: readonly string[] | 'dead', now: number): Promise<string[]>;
   /** Returns how many entries it deleted. */
-  purge(options: PurgeOptions): Promise<number>;
+  purge(options: InboxPurgeOptions): Promise<number>;
   close(): Promise<void>;
 }

@@ -31,3 +31,17 @@ describe('SqliteInbox file settings', () => {
     await storage.close();
   });
 });
+
+describe('SqliteInbox loading', () => {
+  test('importing the package does not load the native SQLite module; making a SqliteInbox does', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dist = join(__dirname, '..', '..', 'dist');
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((file) => file.includes('better-sqlite3'));
+      const { SqliteInbox } = require(${JSON.stringify(dist)});
+      const before = loaded();
+      new SqliteInbox({ path: ${JSON.stringify(join(dir, 'lazy.db'))} }).close();
+      console.log(JSON.stringify([before, loaded()]));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, true]);
+  });
+});
