@@ -63,3 +63,8 @@ export {
   type CryptoGatewayTransfer,
   type CryptoGatewayOther,
 } from './providers/crypto-gateway';
+export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
+export type { InboxOptions } from './inbox/durable-inbox';
+export type { RetryOptions } from './inbox/retry-policy';
+export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
+export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';

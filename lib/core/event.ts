@@ -17,8 +17,12 @@ export type AnyWebhookEvent = WebhookEvent<string, string, unknown>;
 export interface HandlerContext<Req = unknown> {
   /** Aborted when `handlerTimeoutMs` passes: the provider has been told "not done". */
   signal: AbortSignal;
-  /** The framework's request object (Express: `req`). */
-  req: Req;
+  /**
+   * The framework's request object (Express: `req`). Undefined when the event
+   * comes from the inbox (option `inbox`): that request was answered before
+   * your handler ran, and the inbox keeps the event, not the request.
+   */
+  req: Req | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { DedupStore } from '../dedup/store';
+import type { Inbox } from '../inbox/inbox';
 import type { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 
@@ -37,6 +38,13 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * your handler runs. False or a throw: not acked, the provider retries.
    */
   confirm?(event: E, ctx: HandlerContext<Req>): boolean | Promise<boolean>;
-  /** Observe every rejection and failure (logging, metrics). */
-  onError?(error: WebhookError, req: Req): void;
+  /** Observe every rejection and failure (logging, metrics). `req` is undefined for inbox deliveries. */
+  onError?(error: WebhookError, req: Req | undefined): void;
+  /**
+   * Store each verified notification durably (`new SqliteInbox({ path })`,
+   * `new RedisInbox({ url })`), ack the provider at once, and deliver it to
+   * `onEvent` with the inbox's own retries. The provider is told "done"
+   * before your handler ran. Default: none (ack only after `onEvent`).
+   */
+  inbox?: Inbox;
 }

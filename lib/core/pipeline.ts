@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Inbox } from '../inbox/inbox';
 import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
@@ -27,6 +28,8 @@ interface Answer {
 /**
  * The pipeline, written once for every provider:
  * read → parse → authenticate → claim → handler → complete/release → ack.
+ * With `inbox`: … → claim → durable put → complete → ack; the inbox runs the
+ * handler later (lib/inbox/delivery-worker.ts).
  */
 export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest>(
   spec: ProviderSpec<E>,
@@ -36,7 +39,14 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   const { store } = settings;
   const success: Answer = { status: 200, ack: spec.success };
 
-  function report(error: WebhookError, req: Req): void {
+  options.inbox?.register({
+    provider: spec.provider,
+    handlerTimeoutMs: settings.handlerTimeoutMs,
+    run: (event, ctx) => work(event as E, ctx),
+    report: (error) => report(error, undefined),
+  });
+
+  function report(error: WebhookError, req: Req | undefined): void {
     error.provider ??= spec.provider;
     if (options.onError === undefined) return;
     try {
@@ -95,6 +105,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     if (state === 'in-flight') {
       throw new WebhookError('IN_FLIGHT', 'This notification is already being handled; the provider will retry.', { eventId: event.id });
     }
+    if (options.inbox !== undefined) return persist(options.inbox, event, key, token, req);
     const run = runWithDeadline((signal) => work(event, { signal, req }), settings.handlerTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
@@ -105,6 +116,19 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     if (outcome.ok) return success;
     outcome.error.eventId = event.id;
     throw outcome.error;
+  }
+
+  /** Inbox mode: once the notification is durably stored it is the inbox's, and the provider is acked. */
+  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req): Promise<Answer> {
+    try {
+      await inbox.put(key, event);
+    } catch (cause) {
+      const error = new WebhookError('INBOX_UNAVAILABLE', 'The inbox could not store the notification; the provider will retry.', { cause, eventId: event.id });
+      await finish(key, token, { ok: false, error }, req, event.id);
+      throw error;
+    }
+    await finish(key, token, { ok: true }, req, event.id);
+    return success;
   }
 
   async function work(event: E, ctx: HandlerContext<Req>): Promise<void> {

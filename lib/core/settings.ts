@@ -1,6 +1,7 @@
 import { createRawBodyReader, type RawBodyReader } from '../body/read-raw-body';
 import { MemoryDedupStore } from '../dedup/memory-store';
 import type { DedupStore } from '../dedup/store';
+import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
 import type { WebhookOptions, WebhookRequest } from './options';
@@ -28,6 +29,10 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new TypeError(`${where}: ${name} must be a function.`);
     }
+  }
+  const inbox = options.inbox as Partial<Inbox> | null | undefined;
+  if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
+    throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
   const handlerTimeoutMs = positive(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
   const limit = options.limit ?? '64kb';

@@ -1,0 +1,102 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { InboxEntry } from '../inbox/inbox';
+import { withInbox, withSourceOptions, type SourceOptions } from './inbox-source';
+
+/** `inbox list|show|replay|purge`: see pending and dead notifications, replay them once the cause is fixed. */
+export function registerInboxCommand(program: Command): void {
+  const inbox = program
+    .command('inbox')
+    .description('see and replay the notifications in a durable inbox (SqliteInbox --db, RedisInbox --redis)');
+
+  withSourceOptions(inbox.command('list'))
+    .description('list entries, oldest first (default: pending and dead)')
+    .addOption(new Option('--state <state>', 'which entries').choices(['pending', 'dead', 'done', 'all']))
+    .option('--provider <name>', 'only this provider')
+    .option('--limit <n>', 'at most this many (default 100)', positiveInteger)
+    .option('--json', 'one JSON object per line')
+    .action(async (options: SourceOptions & { state?: 'pending' | 'dead' | 'done' | 'all'; provider?: string; limit?: number; json?: boolean }, command: Command) => {
+      const entries = await withInbox(command, options, (box) => box.list({ state: options.state, provider: options.provider, limit: options.limit }));
+      if (options.json) for (const entry of entries) print(JSON.stringify(summary(entry)));
+      else printTable(entries);
+    });
+
+  withSourceOptions(inbox.command('show'))
+    .description('one entry in full, event included, as JSON')
+    .argument('<key>', 'the entry key, provider:eventId, as `list` shows it')
+    .action(async (key: string, options: SourceOptions, command: Command) => {
+      const entry = await withInbox(command, options, (box) => box.get(key));
+      if (entry === undefined) throw new Error(`no entry ${key}`);
+      print(JSON.stringify({ ...summary(entry), event: entry.event }, null, 2));
+    });
+
+  withSourceOptions(inbox.command('replay'))
+    .description('make dead (or pending) entries due now, attempts reset; a running app delivers them at its next poll')
+    .argument('[keys...]', 'entry keys')
+    .option('--dead', 'every dead entry')
+    .action(async (keys: string[], options: SourceOptions & { dead?: boolean }, command: Command) => {
+      if ((keys.length === 0) === !options.dead) command.error('error: give entry keys or --dead (one of them)', { exitCode: 2, code: 'epw.usage' });
+      const replayed = await withInbox(command, options, (box) => box.replay(options.dead ? 'dead' : keys));
+      for (const key of replayed) print(`replayed ${key}`);
+      const skipped = options.dead ? [] : keys.filter((key) => !replayed.includes(key));
+      if (skipped.length > 0) throw new Error(`not replayed ${skipped.join(', ')}: no such entry, or already done`);
+    });
+
+  withSourceOptions(inbox.command('purge'))
+    .description('delete done entries; dead ones only with --dead')
+    .option('--dead', 'delete dead entries instead of done ones')
+    .option('--older-than <age>', 'only entries finished longer ago than this, e.g. 30m, 12h, 7d', duration)
+    .action(async (options: SourceOptions & { dead?: boolean; olderThan?: number }, command: Command) => {
+      const finishedBefore = options.olderThan === undefined ? undefined : new Date(Date.now() - options.olderThan);
+      const deleted = await withInbox(command, options, (box) => box.purge({ state: options.dead ? 'dead' : 'done', finishedBefore }));
+      print(`purged ${deleted} ${options.dead ? 'dead' : 'done'} ${deleted === 1 ? 'entry' : 'entries'}`);
+    });
+}
+
+function summary(entry: InboxEntry) {
+  return {
+    key: entry.key,
+    provider: entry.provider,
+    state: entry.state,
+    attempts: entry.attempts,
+    storedAt: entry.storedAt.toISOString(),
+    nextAttemptAt: entry.nextAttemptAt?.toISOString(),
+    finishedAt: entry.finishedAt?.toISOString(),
+    lastError: entry.lastError,
+  };
+}
+
+function printTable(entries: InboxEntry[]): void {
+  if (entries.length === 0) {
+    print('no entries');
+    return;
+  }
+  const rows = entries.map((entry) => [
+    entry.state,
+    String(entry.attempts),
+    entry.storedAt.toISOString(),
+    (entry.nextAttemptAt ?? entry.finishedAt)?.toISOString() ?? '',
+    entry.key,
+    entry.lastError ?? '',
+  ]);
+  const header = ['STATE', 'ATTEMPTS', 'STORED', 'NEXT/FINISHED', 'KEY', 'LAST ERROR'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  for (const row of [header, ...rows]) print(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '));
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function duration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError('must be a number and a unit: ms, s, m, h or d (e.g. 7d)');
+  return Number(match[1]) * UNITS[match[2]];
+}

@@ -1,0 +1,234 @@
+import { WebhookError } from '../core/errors';
+import { runWithDeadline, type HandlerOutcome } from '../core/run-handler';
+import type { InboxConsumer, InboxReport } from './inbox';
+import { decideRetry, type RetryPolicy } from './retry-policy';
+import { reviveEvent } from './serialize';
+import type { InboxStorage, LeasedEntry } from './storage';
+
+export interface WorkerSettings {
+  policy: RetryPolicy;
+  leaseMs: number;
+  pollIntervalMs: number;
+  concurrency: number;
+  keepDoneMs: number;
+  now: () => number;
+  random: () => number;
+  emit: (report: InboxReport) => void;
+}
+
+/** Done entries are pruned at most this often: it is housekeeping, not delivery. */
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Takes due entries from the storage and runs them through their
+ * middleware's handler, one lease per entry. Wakes on every put (so a
+ * notification is usually delivered at once) and polls for the rest:
+ * retries that came due, entries other processes stored, and entries whose
+ * worker died (their lease ran out).
+ */
+export class DeliveryWorker {
+  private readonly consumers = new Map<string, InboxConsumer>();
+  /** Deliveries whose handler has not settled yet: they hold a slot and a lease. */
+  private readonly running = new Set<Promise<void>>();
+  /** What close() waits for: outcomes recorded, or handlers past their deadline. */
+  private readonly closable = new Set<Promise<void>>();
+  private readonly renewals = new Set<NodeJS.Timeout>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = false;
+  private storageDown = false;
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly storage: InboxStorage,
+    private readonly settings: WorkerSettings,
+  ) {}
+
+  add(consumer: InboxConsumer): void {
+    if (this.stopped) throw new TypeError(`express-payment-webhooks (${consumer.provider}): this inbox is closed.`);
+    if (this.consumers.has(consumer.provider)) {
+      throw new TypeError(
+        `express-payment-webhooks (${consumer.provider}): this inbox already delivers ${consumer.provider} notifications to another middleware; give the second one an inbox of its own.`,
+      );
+    }
+    this.consumers.set(consumer.provider, consumer);
+    this.wake();
+  }
+
+  /** Look for due entries now (after a put, a replay, or a delivery freed a slot). */
+  wake(): void {
+    if (this.stopped || this.consumers.size === 0) return;
+    if (this.ticking !== undefined) {
+      this.wakeAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.ticking = this.tick().finally(() => {
+      this.ticking = undefined;
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.wake(), this.settings.pollIntervalMs);
+      // An app's server keeps the process alive; a forgotten inbox must not.
+      this.timer.unref();
+    });
+  }
+
+  /** Stops leasing; waits for running deliveries up to their deadline. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.all(this.closable);
+    // Handlers still running past their deadline keep running, but their
+    // leases are no longer renewed: another worker takes them over later.
+    for (const renewal of this.renewals) clearInterval(renewal);
+    this.renewals.clear();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      do {
+        this.wakeAgain = false;
+        await this.prune();
+        let free = this.settings.concurrency - this.running.size;
+        while (free > 0 && !this.stopped) {
+          const entries = await this.storage.lease([...this.consumers.keys()], free, this.settings.now(), this.settings.leaseMs);
+          this.storageDown = false;
+          for (const entry of entries) this.start(entry);
+          if (entries.length < free) break;
+          free = this.settings.concurrency - this.running.size;
+        }
+      } while (this.wakeAgain && !this.stopped);
+    } catch (cause) {
+      this.reportOutage(cause);
+    }
+  }
+
+  private async prune(): Promise<void> {
+    const now = this.settings.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await this.storage.prune(now - this.settings.keepDoneMs);
+  }
+
+  private start(entry: LeasedEntry): void {
+    const consumer = this.consumers.get(entry.provider);
+    // lease() only returns entries of registered providers.
+    if (consumer === undefined) return;
+    const delivery = this.deliver(entry, consumer);
+    const running = delivery.settled.finally(() => {
+      this.running.delete(running);
+      this.wake();
+    });
+    this.running.add(running);
+    const closable = delivery.closable.finally(() => this.closable.delete(closable));
+    this.closable.add(closable);
+  }
+
+  private deliver(entry: LeasedEntry, consumer: InboxConsumer): { settled: Promise<void>; closable: Promise<void> } {
+    let event;
+    try {
+      event = reviveEvent(entry.event);
+    } catch (cause) {
+      const error = new WebhookError('HANDLER_FAILED', 'The stored event could not be read back; it was moved to the dead letters.', { cause });
+      const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
+      return { settled: recorded, closable: recorded };
+    }
+    if (entry.attempt > this.settings.policy.maxAttempts) {
+      // The process stopped during the last attempt (a crash, or a handler that kills it): not run again.
+      const error = new WebhookError('HANDLER_FAILED', 'The process stopped during the last delivery attempt; moved to the dead letters.', { eventId: event.id });
+      const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
+      return { settled: recorded, closable: recorded };
+    }
+    const renewal = setInterval(() => {
+      this.storage.renew(entry, this.settings.now(), this.settings.leaseMs).catch(() => false);
+    }, this.settings.leaseMs / 3);
+    renewal.unref();
+    this.renewals.add(renewal);
+
+    const deliverable = event;
+    const run = runWithDeadline((signal) => consumer.run(deliverable, { signal, req: undefined }), consumer.handlerTimeoutMs);
+    let timedOut = false;
+    const answered = run.answer.then((answer) => {
+      if (!answer.timedOut || answer.ok) return;
+      timedOut = true;
+      this.reportTo(consumer, tag(answer.error, consumer.provider, deliverable.id));
+    });
+    // The lease is held until the handler really settles, so no other worker
+    // runs it alongside a handler that overran its deadline.
+    const settled = run.settled.then(async (outcome: HandlerOutcome) => {
+      await answered;
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+      if (this.stopped && timedOut) return; // close() no longer waits: the storage may be closed.
+      if (outcome.ok) await this.recordSuccess(entry, consumer);
+      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false });
+    });
+    const closable = answered.then(() => (timedOut ? undefined : settled));
+    return { settled, closable };
+  }
+
+  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer): Promise<void> {
+    const recorded = await this.write(consumer, entry, () => this.storage.complete(entry, this.settings.now()));
+    if (recorded) this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
+  }
+
+  private async recordFailure(entry: LeasedEntry, consumer: InboxConsumer, error: WebhookError, how: { reported: boolean; dead: boolean }): Promise<void> {
+    if (!how.reported) this.reportTo(consumer, error);
+    const summary = `${error.code}: ${error.message}`;
+    const now = this.settings.now();
+    const decision = how.dead ? ({ dead: true } as const) : decideRetry(this.settings.policy, entry.attempt, entry.storedAt, now, this.settings.random);
+    if (decision.dead) {
+      if (await this.write(consumer, entry, () => this.storage.bury(entry, now, summary))) {
+        this.settings.emit({ type: 'dead', provider: entry.provider, key: entry.key, attempt: entry.attempt, error });
+      }
+      return;
+    }
+    if (await this.write(consumer, entry, () => this.storage.retry(entry, decision.nextAttemptAt, summary))) {
+      this.settings.emit({ type: 'retry', provider: entry.provider, key: entry.key, attempt: entry.attempt, nextAttemptAt: new Date(decision.nextAttemptAt), error });
+    }
+  }
+
+  /** Records an outcome; a failure to do so is reported, and the lease expiring brings the entry back. */
+  private async write(consumer: InboxConsumer, entry: LeasedEntry, step: () => Promise<boolean>): Promise<boolean> {
+    let held: boolean;
+    try {
+      held = await step();
+    } catch (cause) {
+      this.reportTo(
+        consumer,
+        new WebhookError('INBOX_UNAVAILABLE', 'The inbox could not record a delivery outcome; the notification will be delivered again.', { cause, provider: entry.provider }),
+      );
+      return false;
+    }
+    if (!held) {
+      this.reportTo(
+        consumer,
+        new WebhookError('INBOX_UNAVAILABLE', 'The lease on this delivery was lost before its outcome was recorded; it may be delivered again.', { provider: entry.provider }),
+      );
+    }
+    return held;
+  }
+
+  private reportOutage(cause: unknown): void {
+    if (this.storageDown) return;
+    this.storageDown = true;
+    const outage = () => new WebhookError('INBOX_UNAVAILABLE', 'The inbox storage failed while looking for deliveries; retrying at the next poll.', { cause });
+    this.settings.emit({ type: 'unavailable', error: outage() });
+    for (const consumer of this.consumers.values()) this.reportTo(consumer, outage());
+  }
+
+  private reportTo(consumer: InboxConsumer, error: WebhookError): void {
+    try {
+      consumer.report(error);
+    } catch {
+      // An observer that throws must not stop deliveries.
+    }
+  }
+}
+
+function tag(error: WebhookError, provider: string, eventId: string): WebhookError {
+  error.provider ??= provider;
+  error.eventId ??= eventId;
+  return error;
+}

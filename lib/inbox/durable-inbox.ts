@@ -1,0 +1,122 @@
+import type { AnyWebhookEvent } from '../core/event';
+import { DeliveryWorker } from './delivery-worker';
+import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { positiveMs, resolveRetryPolicy, type RetryOptions } from './retry-policy';
+import { serializeEvent } from './serialize';
+import type { InboxStorage } from './storage';
+
+/** Options every inbox takes. */
+export interface InboxOptions {
+  /** Attempts, backoff and max age of deliveries. */
+  retry?: RetryOptions;
+  /** How long a worker holds an entry without renewing; a crashed worker's entries come back after this. Default 30000. */
+  leaseMs?: number;
+  /** How often to look for due retries and entries stored by other processes. Default 1000. */
+  pollIntervalMs?: number;
+  /** Deliveries running at once, all providers together. Default 8. */
+  concurrency?: number;
+  /** How long handled entries are kept (a provider's late retry is still recognised). Default 3 days. */
+  keepDoneMs?: number;
+  /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. */
+  onInboxEvent?(report: InboxReport): void;
+  /** The clock, in ms; tests inject one. */
+  now?: () => number;
+  /** In [0, 1): the backoff's jitter; tests inject one. */
+  random?: () => number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The inbox a middleware's `inbox` option takes, over any storage: puts,
+ * the delivery worker, and the admin operations the CLI uses.
+ */
+export class DurableInbox implements Inbox {
+  private readonly worker: DeliveryWorker;
+  private readonly now: () => number;
+  private readonly onInboxEvent: InboxOptions['onInboxEvent'];
+  private closing: Promise<void> | undefined;
+
+  protected constructor(
+    private readonly where: string,
+    private readonly storage: InboxStorage,
+    options: InboxOptions,
+  ) {
+    for (const name of ['onInboxEvent', 'now', 'random'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`${where}: ${name} must be a function.`);
+    }
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`${where}: concurrency must be an integer of at least 1.`);
+    this.now = options.now ?? Date.now;
+    this.onInboxEvent = options.onInboxEvent;
+    this.worker = new DeliveryWorker(storage, {
+      policy: resolveRetryPolicy(where, options.retry),
+      leaseMs: positiveMs(where, 'leaseMs', options.leaseMs, 30_000),
+      pollIntervalMs: positiveMs(where, 'pollIntervalMs', options.pollIntervalMs, 1000),
+      concurrency,
+      keepDoneMs: positiveMs(where, 'keepDoneMs', options.keepDoneMs, 3 * DAY_MS),
+      now: this.now,
+      random: options.random ?? Math.random,
+      emit: (report) => this.emit(report),
+    });
+  }
+
+  register(consumer: InboxConsumer): void {
+    this.worker.add(consumer);
+  }
+
+  async put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'> {
+    if (this.closing !== undefined) throw new Error(`${this.where}: the inbox is closed.`);
+    const result = await this.storage.put(key, event.provider, serializeEvent(event), this.now());
+    if (result === 'stored') {
+      this.emit({ type: 'stored', provider: event.provider, key });
+      // After the ack is written: leasing is a write too, and the provider should not wait for it.
+      setImmediate(() => this.worker.wake());
+    }
+    return result;
+  }
+
+  /** Pending and dead entries by default, oldest first. */
+  list(options: InboxListOptions = {}): Promise<InboxEntry[]> {
+    return this.storage.list(options);
+  }
+
+  /** One entry by its key (`provider:eventId`). */
+  get(key: string): Promise<InboxEntry | undefined> {
+    return this.storage.get(key);
+  }
+
+  /**
+   * Makes dead (or pending) entries due now with their attempts reset, after
+   * the cause was fixed; 'dead' replays every dead letter. Done entries are
+   * never replayed. A running app's worker delivers them at its next poll.
+   */
+  async replay(keys: readonly string[] | 'dead'): Promise<string[]> {
+    const replayed = await this.storage.replay(keys, this.now());
+    this.worker.wake();
+    return replayed;
+  }
+
+  /** Deletes done entries (default) or, only when asked, dead letters. */
+  async purge(options: InboxPurgeOptions = {}): Promise<number> {
+    if (options.state !== undefined && options.state !== 'done' && options.state !== 'dead') {
+      throw new TypeError(`${this.where}: purge deletes 'done' or 'dead' entries, never pending ones.`);
+    }
+    return this.storage.purge(options);
+  }
+
+  /** Stops the worker (waiting for running deliveries up to their deadline) and closes the storage. */
+  close(): Promise<void> {
+    this.closing ??= this.worker.stop().then(() => this.storage.close());
+    return this.closing;
+  }
+
+  private emit(report: InboxReport): void {
+    if (this.onInboxEvent === undefined) return;
+    try {
+      this.onInboxEvent(report);
+    } catch {
+      // An observer that throws must not change what is stored or delivered.
+    }
+  }
+}

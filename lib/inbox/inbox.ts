@@ -1,0 +1,79 @@
+import type { WebhookError } from '../core/errors';
+import type { AnyWebhookEvent, HandlerContext } from '../core/event';
+
+/**
+ * What the pipeline needs from an inbox (option `inbox`): somewhere to put a
+ * verified notification durably before the provider is acked, and a way to
+ * have it delivered to the middleware's handler later.
+ */
+export interface Inbox {
+  /**
+   * Called once by each middleware at startup. One inbox serves several
+   * middlewares, one per provider: deliveries are routed by `event.provider`.
+   */
+  register(consumer: InboxConsumer): void;
+  /**
+   * Resolves only once the notification is durably stored. A key already in
+   * the inbox (a provider's retry) is not stored twice: 'duplicate'.
+   */
+  put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'>;
+  /** Stops delivering, waits for running deliveries' outcomes, closes the storage. */
+  close(): Promise<void>;
+}
+
+/** One middleware's side of the inbox: how to run its work for a stored event. */
+export interface InboxConsumer {
+  provider: string;
+  /** The middleware's `handlerTimeoutMs`: `ctx.signal` aborts then and the attempt counts as failed. */
+  handlerTimeoutMs: number;
+  /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
+  run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<void>;
+  /** The middleware's `onError` (no request: the provider was answered long ago). */
+  report(error: WebhookError): void;
+}
+
+/** Where an entry is: waiting for (another) attempt, handled, or given up on. */
+export type InboxState = 'pending' | 'done' | 'dead';
+
+/** One stored notification, as `list`/`show` and the CLI see it. */
+export interface InboxEntry {
+  /** `provider:eventId`, the same key as the dedup store's. */
+  key: string;
+  provider: string;
+  state: InboxState;
+  /** Delivery attempts started so far. */
+  attempts: number;
+  storedAt: Date;
+  /** When a pending entry is next due. */
+  nextAttemptAt: Date | undefined;
+  /** When it became done or dead. */
+  finishedAt: Date | undefined;
+  /** The last failure's code and message (never the handler's own error text). */
+  lastError: string | undefined;
+  /** The event as the handler receives it. */
+  event: AnyWebhookEvent;
+}
+
+/** What `onInboxEvent` is told: for logs and metrics. */
+export type InboxReport =
+  | { type: 'stored'; provider: string; key: string }
+  | { type: 'delivered'; provider: string; key: string; attempt: number }
+  | { type: 'retry'; provider: string; key: string; attempt: number; nextAttemptAt: Date; error: WebhookError }
+  | { type: 'dead'; provider: string; key: string; attempt: number; error: WebhookError }
+  /** The storage failed while delivering (reported once per outage, not per poll). */
+  | { type: 'unavailable'; error: WebhookError };
+
+export interface InboxListOptions {
+  /** Default: pending and dead. */
+  state?: InboxState | 'all';
+  provider?: string;
+  /** Default 100. */
+  limit?: number;
+}
+
+export interface InboxPurgeOptions {
+  /** Which entries to delete. Dead letters go only when asked for by name. Default 'done'. */
+  state?: 'done' | 'dead';
+  /** Only entries finished before this date. Default: all of that state. */
+  finishedBefore?: Date;
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisInbox, SqliteInbox, type InboxOptions } from '../../lib';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server';
+
+export type AnyInbox = SqliteInbox | RedisInbox;
+
+/** Fast retries and polls, so tests never wait for real backoff. */
+export const FAST: InboxOptions = { pollIntervalMs: 10, retry: { baseDelayMs: 5, maxDelayMs: 20 } };
+
+/**
+ * One place (a SQLite file, a Redis prefix) per call of `fresh()`; every inbox
+ * opened from it shares the entries, as the processes of one app would.
+ * Opened inboxes are closed by `closeAll()`.
+ */
+export interface Backend {
+  name: string;
+  fresh(): (options?: InboxOptions) => AnyInbox;
+  closeAll(): Promise<void>;
+  /** Where the CLI finds it: ['--db', path] or ['--redis', url, '--prefix', p]. */
+  cliArgs(open: (options?: InboxOptions) => AnyInbox): string[];
+}
+
+export function sqliteBackend(): Backend & { dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'epw-inbox-'));
+  const opened: AnyInbox[] = [];
+  const places = new WeakMap<object, string[]>();
+  let n = 0;
+  return {
+    name: 'SqliteInbox',
+    fresh() {
+      const path = join(dir, `inbox-${n++}.db`);
+      const open = (options: InboxOptions = {}) => {
+        const inbox = new SqliteInbox({ ...FAST, ...options, path });
+        opened.push(inbox);
+        return inbox;
+      };
+      places.set(open, ['--db', path]);
+      return open;
+    },
+    closeAll: async () => void (await Promise.all(opened.splice(0).map((inbox) => inbox.close()))),
+    cliArgs: (open) => places.get(open)!,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function redisBackend(): Backend & { start(): Promise<RedisServer>; server(): RedisServer } {
+  let server: RedisServer | undefined;
+  const opened: AnyInbox[] = [];
+  const places = new WeakMap<object, string[]>();
+  let n = 0;
+  return {
+    name: 'RedisInbox',
+    async start() {
+      server = await startRedisServer();
+      return server;
+    },
+    server: () => server!,
+    fresh() {
+      const prefix = `t${n++}`;
+      const open = (options: InboxOptions = {}) => {
+        const inbox = new RedisInbox({ ...FAST, ...options, url: server!.url, prefix });
+        opened.push(inbox);
+        return inbox;
+      };
+      places.set(open, ['--redis', server!.url, '--prefix', prefix]);
+      return open;
+    },
+    closeAll: async () => void (await Promise.all(opened.splice(0).map((inbox) => inbox.close()))),
+    cliArgs: (open) => places.get(open)!,
+  };
+}
+
+/**
+ * Polls until `check` holds. Gives up (failing the test) before jest's own
+ * timeout would, so a failure never leaves a poll running behind the test.
+ */
+export async function until(check: () => boolean | Promise<boolean>, everyMs = 5, giveUpMs = 15_000): Promise<void> {
+  const giveUpAt = Date.now() + giveUpMs;
+  while (!(await check())) {
+    if (Date.now() > giveUpAt) throw new Error(`until: ${check.toString().slice(0, 120)} still false after ${giveUpMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

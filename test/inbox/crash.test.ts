@@ -1,0 +1,98 @@
+/**
+ * Crash safety, for real: the app is a child process killed with SIGKILL
+ * after it acked a notification but before its handler's effect happened.
+ * Started again on the same inbox, it delivers the notification, once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SqliteInbox, RedisInbox } from '../../lib';
+import { buildPay247Notification } from '../../lib/testing';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { post } from '../helpers/server';
+import { until } from './backends';
+
+const APP = join(__dirname, 'fixtures', 'inbox-app.js');
+const dir = mkdtempSync(join(tmpdir(), 'epw-crash-'));
+const children = new Set<ChildProcess>();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A failed assertion must not leave an app running.
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
+interface App {
+  child: ChildProcess;
+  port: number;
+  lines: string[];
+}
+
+/** Starts the app and resolves once it listens; its stdout lines are collected. */
+function startApp(where: string, effects: string, mode: 'ok' | 'hang'): Promise<App> {
+  const child = spawn(process.execPath, [APP, where, effects, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the app exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      const listening = /^listening (\d+)$/.exec(line);
+      if (listening) resolve({ child, port: Number(listening[1]), lines });
+    });
+  });
+}
+
+function kill(app: App, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) return resolve();
+    app.child.once('exit', () => resolve());
+    app.child.kill(signal);
+  });
+}
+
+const effectsIn = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+async function crashAndRecover(where: string, name: string, inspect: () => SqliteInbox | RedisInbox): Promise<void> {
+  const effects = join(dir, `${name}-effects.txt`);
+  const first = await startApp(where, effects, 'hang');
+  const n = buildPay247Notification({ secret: 'crash-secret' });
+  const id = `${n.fields.order_no}:2`;
+  expect(await post(`http://127.0.0.1:${first.port}/notify/pay247`, n.body, n.headers)).toMatchObject({ status: 200, body: 'SUCCESS' });
+  await until(() => first.lines.includes(`handler-started ${id}`));
+  await kill(first, 'SIGKILL');
+  expect(effectsIn(effects)).toEqual([]);
+
+  const second = await startApp(where, effects, 'ok');
+  try {
+    await until(() => effectsIn(effects).length > 0, 20);
+    const inbox = inspect();
+    await until(async () => (await inbox.get(`pay247:${id}`))?.state === 'done', 20);
+    expect(await inbox.get(`pay247:${id}`)).toMatchObject({ state: 'done', attempts: 2 });
+    await inbox.close();
+    expect(effectsIn(effects)).toEqual([id]);
+  } finally {
+    await kill(second, 'SIGTERM');
+  }
+}
+
+describe('crash safety with SqliteInbox', () => {
+  test('SIGKILL after the ack, before the effect: delivered after restart, exactly once', async () => {
+    const path = join(dir, 'crash.db');
+    await crashAndRecover(path, 'sqlite', () => new SqliteInbox({ path }));
+  });
+});
+
+describeWithRedis('crash safety with RedisInbox', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(() => server?.stop());
+
+  test('SIGKILL after the ack, before the effect: another consumer reclaims it (XAUTOCLAIM) and delivers it, exactly once', async () => {
+    await crashAndRecover(server.url, 'redis', () => new RedisInbox({ url: server.url }));
+  });
+});

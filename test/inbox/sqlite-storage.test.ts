@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { SqliteInboxStorage } from '../../lib/inbox/sqlite-inbox';
+import { describeInboxStorageConformance } from './storage-conformance';
+
+const dir = mkdtempSync(join(tmpdir(), 'epw-sqlite-inbox-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+describeInboxStorageConformance('SqliteInbox', async () => {
+  // Two connections on one file: what two processes sharing it have.
+  const path = join(dir, `inbox-${n++}.db`);
+  const a = new SqliteInboxStorage(path);
+  const b = new SqliteInboxStorage(path);
+  return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+});
+
+describe('SqliteInbox file settings', () => {
+  test('WAL journal and synchronous=FULL: a put is on disk before the provider is acked', async () => {
+    const path = join(dir, 'pragmas.db');
+    const storage = new SqliteInboxStorage(path);
+    await storage.put('pay247:1', 'pay247', '{}', Date.now());
+    const db = new BetterSqlite3(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // synchronous is per connection: read it on the storage's own.
+    const own = (storage as unknown as { db: BetterSqlite3.Database }).db;
+    expect(own.pragma('synchronous', { simple: true })).toBe(2);
+    await storage.close();
+  });
+});
+
+describe('SqliteInbox loading', () => {
+  test('importing the package does not load the native SQLite module; making a SqliteInbox does', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dist = join(__dirname, '..', '..', 'dist');
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((file) => file.includes('better-sqlite3'));
+      const { SqliteInbox } = require(${JSON.stringify(dist)});
+      const before = loaded();
+      new SqliteInbox({ path: ${JSON.stringify(join(dir, 'lazy.db'))} }).close();
+      console.log(JSON.stringify([before, loaded()]));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, true]);
+  });
+});
