@@ -6,6 +6,7 @@ export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './
 export type { WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
+export { RedisDedupStore, type RedisDedupStoreOptions } from './dedup/redis-store';
 export {
   createPay247WebhookMiddleware,
   type Pay247Options,

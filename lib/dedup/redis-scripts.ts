@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The three dedup operations as Lua, so each is atomic on the server and one
+ * round trip. A key holds either `LOCK_PREFIX + token` (a request is running
+ * the handler) or `DONE` (handled); the prefix keeps a token from ever being
+ * mistaken for the done marker, whatever the token is.
+ */
+export const LOCK_PREFIX = 'lock:';
+export const DONE = 'done';
+
+export interface LuaScript {
+  source: string;
+  sha1: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+/** KEYS[1] key; ARGV[1] lock value, ARGV[2] lock TTL in ms → 'claimed' | 'in-flight' | 'done'. */
+export const CLAIM = script(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+if redis.call('GET', KEYS[1]) == '${DONE}' then return 'done' end
+return 'in-flight'
+`);
+
+/** KEYS[1] key; ARGV[1] lock value, ARGV[2] done TTL in ms → 1 if marked done, 0 if the lock was no longer ours. */
+export const COMPLETE = script(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], '${DONE}', 'PX', ARGV[2])
+return 1
+`);
+
+/** KEYS[1] key; ARGV[1] lock value → 1 if released, 0 if the lock was no longer ours. */
+export const RELEASE = script(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+`);

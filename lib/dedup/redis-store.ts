@@ -1,0 +1,175 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, type LuaScript } from './redis-scripts';
+import type { ClaimState, DedupStore } from './store';
+
+export interface RedisDedupStoreOptions {
+  /** `redis://[:password@]host[:port][/db]` or `rediss://…`: the store creates its own client, and `close()` closes it. */
+  url?: string;
+  /** An ioredis client you own and close yourself. Give either `url` or `client`. */
+  client?: Redis;
+  /** Prepended to every key, to share a Redis with other data. Default `'epw:dedup:'`. */
+  keyPrefix?: string;
+  /**
+   * The most any call waits for Redis, connecting included. After it the
+   * call fails, and the middleware answers 503 so the provider retries.
+   * Default 1000.
+   */
+  timeoutMs?: number;
+}
+
+const CLAIM_STATES: ReadonlySet<unknown> = new Set<ClaimState>(['claimed', 'in-flight', 'done']);
+
+/**
+ * Dedup shared by every instance of the app, on Redis (client: ioredis).
+ * One key per notification; one round trip per call, each a Lua script so
+ * that claiming, and acting only while the claim is still ours, is atomic.
+ *
+ * Every call is bounded by `timeoutMs`, and never waits for a connection
+ * that is known to be down: with Redis unreachable the provider gets a quick
+ * 503 and retries, and calls succeed again as soon as the client reconnects.
+ */
+export class RedisDedupStore implements DedupStore {
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly keyPrefix: string;
+  private readonly timeoutMs: number;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: RedisDedupStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('RedisDedupStore: options { url } or { client } are required.');
+    const { url, client, keyPrefix = 'epw:dedup:', timeoutMs = 1000 } = options;
+    if ((url === undefined) === (client === undefined)) throw new TypeError('RedisDedupStore: give either url or client, not both.');
+    if (url !== undefined && (typeof url !== 'string' || url === '')) throw new TypeError('RedisDedupStore: url must be a redis:// or rediss:// URL.');
+    if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
+      throw new TypeError('RedisDedupStore: client must be an ioredis client.');
+    }
+    if (typeof keyPrefix !== 'string') throw new TypeError('RedisDedupStore: keyPrefix must be a string.');
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new TypeError('RedisDedupStore: timeoutMs must be a positive number of milliseconds.');
+    }
+    this.keyPrefix = keyPrefix;
+    this.timeoutMs = timeoutMs;
+    this.ownsClient = client === undefined;
+    this.client = client ?? connect(url!);
+  }
+
+  async claim(key: string, lockTtlMs: number, token: string): Promise<ClaimState> {
+    const state = await this.run(CLAIM, key, [LOCK_PREFIX + token, wholeMs(lockTtlMs)]);
+    if (!CLAIM_STATES.has(state)) throw new Error('RedisDedupStore: unexpected reply to claim.');
+    return state as ClaimState;
+  }
+
+  async complete(key: string, doneTtlMs: number, token: string): Promise<void> {
+    await this.run(COMPLETE, key, [LOCK_PREFIX + token, wholeMs(doneTtlMs)]);
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.run(RELEASE, key, [LOCK_PREFIX + token]);
+  }
+
+  /** Closes the client the store created from `url`; a client you passed in is left to you. */
+  async close(): Promise<void> {
+    if (!this.ownsClient || this.closed) return;
+    this.closed = true;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private run(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('RedisDedupStore: the store was closed.'));
+    const deadline = Date.now() + this.timeoutMs;
+    const send = () => this.evaluate(script, this.keyPrefix + key, args);
+    // Nothing is sent once the deadline has passed: the caller has already been told "not done".
+    const work = this.client.status === 'ready' ? send() : this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late())));
+    return beforeDeadline(work, deadline);
+  }
+
+  /** Resolves once the client is ready; rejects at once when no connection attempt is under way. */
+  private connected(): Promise<void> {
+    const { status } = this.client;
+    if (status === 'ready') return Promise.resolve();
+    if (status === 'wait') this.client.connect().catch(() => {}); // a lazyConnect client: its first use connects it
+    else if (status !== 'connecting' && status !== 'connect') {
+      // 'reconnecting' / 'close' / 'end': Redis was just found down. Waiting would only delay the 503.
+      return Promise.reject(new Error(`RedisDedupStore: Redis is not connected (${status}).`));
+    }
+    this.connecting ??= untilReady(this.client).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** EVALSHA, and EVAL once where the server has not cached the script yet (a fresh or restarted Redis). */
+  private evaluate(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
+    return this.client.evalsha(script.sha1, 1, key, ...args).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script.source, 1, key, ...args);
+    });
+  }
+}
+
+/**
+ * The store's own client. Nothing waits in ioredis' offline queue and nothing
+ * is resent after a reconnect: a request that gave up (and got its 503) must
+ * not have its claim run later. Reconnection never stops, so service resumes
+ * without a restart.
+ */
+function connect(url: string): Redis {
+  // Loaded here so that apps using only the memory store never load ioredis.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // close() on a dead connection: nothing to flush, so do not hold the process open for ioredis' default 2 s.
+    disconnectTimeout: 100,
+  };
+  const client = new RedisClient(url, options);
+  // Failures reach each caller as a rejected call, which the pipeline reports to onError.
+  client.on('error', () => {});
+  return client;
+}
+
+function untilReady(client: Redis): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      client.off('ready', onReady);
+      client.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onReady = () => settle();
+    const onClose = () => settle(new Error('RedisDedupStore: could not connect to Redis.'));
+    client.on('ready', onReady);
+    client.on('close', onClose);
+  });
+}
+
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function late(): Error {
+  return new Error('RedisDedupStore: Redis did not answer in time.');
+}
+
+/** PX takes whole milliseconds; round up so a lock never lasts less than asked. */
+function wholeMs(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
+}

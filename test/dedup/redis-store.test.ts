@@ -1,0 +1,217 @@
+import { Redis } from 'ioredis';
+import { RedisDedupStore } from '../../lib';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { sleep } from '../helpers/express-versions';
+import { describeDedupStoreConformance } from './conformance';
+
+describeWithRedis('RedisDedupStore', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+  const opened: { close(): Promise<unknown> | void }[] = [];
+  const track = <T extends { close(): Promise<unknown> | void }>(thing: T): T => {
+    opened.push(thing);
+    return thing;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    admin = new Redis(redis.url);
+  });
+
+  afterAll(async () => {
+    for (const thing of opened.reverse()) await thing.close();
+    admin.disconnect();
+    await redis.stop();
+  });
+
+  let urlStore: RedisDedupStore | undefined;
+  describeDedupStoreConformance('RedisDedupStore ({ url })', () => (urlStore ??= track(new RedisDedupStore({ url: redis.url }))));
+
+  let clientStore: RedisDedupStore | undefined;
+  describeDedupStoreConformance('RedisDedupStore ({ client })', () => {
+    if (clientStore === undefined) {
+      const client = new Redis(redis.url);
+      track({ close: () => void client.disconnect() });
+      clientStore = new RedisDedupStore({ client, keyPrefix: 'merchant:' });
+    }
+    return clientStore;
+  });
+
+  describe('on the server', () => {
+    let store: RedisDedupStore;
+    beforeAll(() => {
+      store = track(new RedisDedupStore({ url: redis.url, keyPrefix: 'shop-a:' }));
+    });
+
+    test('one key under keyPrefix: a lock with the lock TTL, then a done marker with the done TTL', async () => {
+      await store.claim('pay247:1', 30_000, 'tok');
+      expect(await admin.get('shop-a:pay247:1')).toBe('lock:tok');
+      const lockTtl = await admin.pttl('shop-a:pay247:1');
+      expect(lockTtl).toBeGreaterThan(0);
+      expect(lockTtl).toBeLessThanOrEqual(30_000);
+
+      const threeDays = 3 * 24 * 60 * 60 * 1000;
+      await store.complete('pay247:1', threeDays, 'tok');
+      expect(await admin.get('shop-a:pay247:1')).toBe('done');
+      expect(await admin.pttl('shop-a:pay247:1')).toBeGreaterThan(threeDays - 60_000);
+    });
+
+    test('a token that reads "done" is still a lock, never mistaken for the done marker', async () => {
+      expect(await store.claim('pay247:2', 10_000, 'done')).toBe('claimed');
+      expect(await store.claim('pay247:2', 10_000, 'other')).toBe('in-flight');
+    });
+
+    test('prefixes keep stores apart on one Redis', async () => {
+      const other = track(new RedisDedupStore({ url: redis.url, keyPrefix: 'shop-b:' }));
+      await store.claim('pay247:3', 10_000, 'a');
+      await store.complete('pay247:3', 10_000, 'a');
+      expect(await other.claim('pay247:3', 10_000, 'b')).toBe('claimed');
+    });
+
+    test('fractional TTLs are rounded up to whole milliseconds', async () => {
+      expect(await store.claim('pay247:4', 1500.5, 'a')).toBe('claimed');
+      expect(await admin.pttl('shop-a:pay247:4')).toBeGreaterThan(1000);
+    });
+
+    test('works after the server forgets its scripts (SCRIPT FLUSH, as after a restart)', async () => {
+      await admin.script('FLUSH');
+      expect(await store.claim('pay247:5', 10_000, 'a')).toBe('claimed');
+      await admin.script('FLUSH');
+      await store.complete('pay247:5', 10_000, 'a');
+      await admin.script('FLUSH');
+      expect(await store.claim('pay247:5', 10_000, 'b')).toBe('done');
+    });
+  });
+
+  describe('clients', () => {
+    test('close() closes a client the store created from url', async () => {
+      const store = new RedisDedupStore({ url: redis.url });
+      expect(await store.claim('c:1', 1000, 'a')).toBe('claimed');
+      await store.close();
+      await expect(store.claim('c:2', 1000, 'a')).rejects.toThrow(/closed/);
+      await store.close(); // twice is harmless
+    });
+
+    test('close() leaves a client the merchant passed in open', async () => {
+      const client = new Redis(redis.url);
+      try {
+        const store = new RedisDedupStore({ client });
+        expect(await store.claim('c:3', 1000, 'a')).toBe('claimed');
+        await store.close();
+        expect(await client.ping()).toBe('PONG');
+        expect(await store.claim('c:3', 1000, 'b')).toBe('in-flight');
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    test('a lazyConnect client is connected by its first use', async () => {
+      const client = new Redis(redis.url, { lazyConnect: true });
+      try {
+        expect(client.status).toBe('wait');
+        expect(await new RedisDedupStore({ client }).claim('c:4', 1000, 'a')).toBe('claimed');
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    test('the first calls wait (bounded) for the initial connection instead of failing', async () => {
+      const store = track(new RedisDedupStore({ url: redis.url }));
+      const states = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claim(`c:5:${i}`, 1000, 'a')));
+      expect(states).toEqual(Array(20).fill('claimed'));
+    });
+
+    test('rejects options it cannot use', () => {
+      expect(() => new RedisDedupStore({})).toThrow(/either url or client/);
+      expect(() => new RedisDedupStore({ url: redis.url, client: admin })).toThrow(/either url or client/);
+      expect(() => new RedisDedupStore({ url: '' })).toThrow(/url/);
+      expect(() => new RedisDedupStore({ client: {} as Redis })).toThrow(/ioredis client/);
+      expect(() => new RedisDedupStore({ url: redis.url, timeoutMs: 0 })).toThrow(/timeoutMs/);
+      expect(() => new RedisDedupStore({ url: redis.url, keyPrefix: 1 as never })).toThrow(/keyPrefix/);
+      expect(() => new RedisDedupStore(undefined as never)).toThrow(/required/);
+    });
+  });
+
+  describe('when Redis is unreachable or slow, every call fails within timeoutMs', () => {
+    test('nothing listening: the store rejects instead of queueing', async () => {
+      const dead = await startRedisServer();
+      const { url } = dead;
+      await dead.stop();
+      const store = track(new RedisDedupStore({ url, timeoutMs: 300 }));
+      await expect(store.claim('u:1', 1000, 'a')).rejects.toBeInstanceOf(Error);
+      await expect(store.complete('u:1', 1000, 'a')).rejects.toBeInstanceOf(Error);
+      await expect(store.release('u:1', 'a')).rejects.toBeInstanceOf(Error);
+    });
+
+    test("a merchant's client with ioredis defaults (offline queue, 20 retries) is bounded too", async () => {
+      const dead = await startRedisServer();
+      const { url } = dead;
+      await dead.stop();
+      const client = new Redis(url, { disconnectTimeout: 50 });
+      client.on('error', () => {});
+      try {
+        const store = new RedisDedupStore({ client, timeoutMs: 300 });
+        await expect(store.claim('u:2', 1000, 'a')).rejects.toBeInstanceOf(Error);
+        await sleep(50);
+        await expect(store.claim('u:2', 1000, 'a')).rejects.toBeInstanceOf(Error);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    test('a server that stops answering: the call times out; once it answers again, calls succeed', async () => {
+      const store = track(new RedisDedupStore({ url: redis.url, timeoutMs: 200 }));
+      expect(await store.claim('s:1', 10_000, 'a')).toBe('claimed');
+      await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+      try {
+        await expect(store.claim('s:2', 10_000, 'b')).rejects.toThrow(/did not answer in time/);
+      } finally {
+        await admin.call('CLIENT', 'UNPAUSE');
+      }
+      expect(await store.claim('s:3', 10_000, 'c')).toBe('claimed');
+      // The timed-out claim may still reach Redis late: it then only holds a lock
+      // (retries see in-flight until lockTtl), never a done marker.
+      expect(await store.claim('s:2', 10_000, 'd')).not.toBe('done');
+    });
+  });
+
+  describe('Redis killed and restarted', () => {
+    test('calls fail fast while it is down and succeed again without a new store', async () => {
+      const own = await startRedisServer();
+      const store = new RedisDedupStore({ url: own.url, timeoutMs: 300 });
+      const client = new Redis(own.url, { disconnectTimeout: 50 });
+      client.on('error', () => {});
+      const merchantStore = new RedisDedupStore({ client, timeoutMs: 300 });
+      try {
+        expect(await store.claim('k:1', 10_000, 'a')).toBe('claimed');
+        expect(await merchantStore.claim('k:2', 10_000, 'a')).toBe('claimed');
+        await own.stop(true);
+        for (const s of [store, merchantStore]) {
+          await expect(s.claim('k:3', 10_000, 'b')).rejects.toBeInstanceOf(Error);
+          await expect(s.complete('k:1', 10_000, 'a')).rejects.toBeInstanceOf(Error);
+        }
+        await own.restart();
+        for (const s of [store, merchantStore]) expect(await eventually(() => s.claim('k:4', 10_000, 'c'))).toMatch(/claimed|in-flight/);
+        expect(await store.claim('k:5', 10_000, 'd')).toBe('claimed');
+        await store.complete('k:5', 10_000, 'd');
+        expect(await merchantStore.claim('k:5', 10_000, 'e')).toBe('done');
+      } finally {
+        await store.close();
+        client.disconnect();
+        await own.stop();
+      }
+    });
+  });
+});
+
+/** Retries a call until it resolves (the client reconnects on its own schedule). */
+async function eventually<T>(call: () => Promise<T>, attempts = 100): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await sleep(50);
+    }
+  }
+}
