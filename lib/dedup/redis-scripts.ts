@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { LuaScript } from '../redis/lua-script';
 
 /**
  * The three dedup operations as Lua, so each is atomic on the server and one
@@ -9,14 +9,7 @@ import { createHash } from 'node:crypto';
 export const LOCK_PREFIX = 'lock:';
 export const DONE = 'done';
 
-export interface LuaScript {
-  source: string;
-  sha1: string;
-}
-
-function script(source: string): LuaScript {
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-}
+const script = (source: string) => new LuaScript(source);
 
 /** KEYS[1] key; ARGV[1] lock value, ARGV[2] lock TTL in ms → 'claimed' | 'in-flight' | 'done'. */
 export const CLAIM = script(`

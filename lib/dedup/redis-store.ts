@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, type LuaScript } from './redis-scripts';
+import type { LuaScript } from '../redis/lua-script';
+import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE } from './redis-scripts';
 import type { ClaimState, DedupStore } from './store';
 
 export interface RedisDedupStoreOptions {
@@ -82,7 +83,7 @@ export class RedisDedupStore implements DedupStore {
   private run(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('RedisDedupStore: the store was closed.'));
     const deadline = Date.now() + this.timeoutMs;
-    const send = () => this.evaluate(script, this.keyPrefix + key, args);
+    const send = () => script.run(this.client, [this.keyPrefix + key], args);
     // Nothing is sent once the deadline has passed: the caller has already been told "not done".
     const work = this.client.status === 'ready' ? send() : this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late())));
     return beforeDeadline(work, deadline);
@@ -101,13 +102,6 @@ export class RedisDedupStore implements DedupStore {
     return this.connecting;
   }
 
-  /** EVALSHA, and EVAL once where the server has not cached the script yet (a fresh or restarted Redis). */
-  private evaluate(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
-    return this.client.evalsha(script.sha1, 1, key, ...args).catch((error: unknown) => {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(script.source, 1, key, ...args);
-    });
-  }
 }
 
 /**

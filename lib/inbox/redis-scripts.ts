@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import { LuaScript } from '../redis/lua-script';
 
 /**
  * Every state change of an entry is one Lua script, so it is atomic: the
@@ -17,26 +16,10 @@ redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
 `;
 
-export class Script {
-  private readonly sha: string;
-
-  constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
-    }
-  }
-}
 
 export const scripts = {
   /** KEYS: entry, stream, pending. ARGV: key, provider, event, now. 1 stored, 0 duplicate. */
-  put: new Script(`
+  put: new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local sid = redis.call('XADD', KEYS[2], '*', 'key', ARGV[1])
 redis.call('HSET', KEYS[1], 'provider', ARGV[2], 'event', ARGV[3], 'state', 'pending', 'attempts', 0,
@@ -45,7 +28,7 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 return 1`),
 
   /** KEYS: retry. ARGV: base, now, limit. Due retries go back on their provider's stream. */
-  promote: new Script(`
+  promote: new LuaScript(`
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
 for _, key in ipairs(due) do
   redis.call('ZREM', KEYS[1], key)
@@ -63,7 +46,7 @@ return #due`),
    * consumer just read or reclaimed: {attempts, event, storedAt}, or nil for a
    * stale message (the entry moved on), which is dropped.
    */
-  start: new Script(`
+  start: new LuaScript(`
 local state = redis.call('HMGET', KEYS[1], 'state', 'sid', 'event', 'storedAt')
 if state[1] ~= 'pending' or state[2] ~= ARGV[2] then
   redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
@@ -74,14 +57,14 @@ local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 return {attempts, state[3], state[4]}`),
 
   /** KEYS: entry, stream. ARGV: group, id, consumer. Resets the message's idle time: the lease goes on. */
-  renew: new Script(`
+  renew: new LuaScript(`
 local owned = redis.call('XPENDING', KEYS[2], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])
 if #owned == 0 then return 0 end
 redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
 return 1`),
 
   /** KEYS: entry, stream, pending, done. ARGV: group, id, consumer, key, now. */
-  complete: new Script(`${OWNED}
+  complete: new LuaScript(`${OWNED}
 redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[5])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'lastError', 'sid')
 redis.call('ZREM', KEYS[3], ARGV[4])
@@ -89,14 +72,14 @@ redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4])
 return 1`),
 
   /** KEYS: entry, stream, retry. ARGV: group, id, consumer, key, nextAttemptAt, error. */
-  retry: new Script(`${OWNED}
+  retry: new LuaScript(`${OWNED}
 redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[5], 'lastError', ARGV[6])
 redis.call('HDEL', KEYS[1], 'sid')
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
 return 1`),
 
   /** KEYS: entry, stream, pending, dead. ARGV: group, id, consumer, key, now, error. */
-  bury: new Script(`${OWNED}
+  bury: new LuaScript(`${OWNED}
 redis.call('HSET', KEYS[1], 'state', 'dead', 'finishedAt', ARGV[5], 'lastError', ARGV[6])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'sid')
 redis.call('ZREM', KEYS[3], ARGV[4])
@@ -104,7 +87,7 @@ redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4])
 return 1`),
 
   /** KEYS: entry, retry, pending, dead. ARGV: base, key, now. 1 when replayed. */
-  replay: new Script(`
+  replay: new LuaScript(`
 local entry = redis.call('HMGET', KEYS[1], 'state', 'provider', 'storedAt')
 if entry[1] == 'dead' then
   local sid = redis.call('XADD', ARGV[1] .. ':stream:' .. entry[2], '*', 'key', ARGV[2])
@@ -122,7 +105,7 @@ end
 return 0`),
 
   /** KEYS: index (done or dead). ARGV: base, max score, limit. Deletes entries of that index. */
-  purge: new Script(`
+  purge: new LuaScript(`
 local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
 for _, key in ipairs(keys) do
   redis.call('DEL', ARGV[1] .. ':entry:' .. key)
