@@ -1,12 +1,22 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { InboxEntry } from '../inbox/inbox';
 import { withInbox, withSourceOptions, type SourceOptions } from './inbox-source';
+import { duration, positiveInteger } from './parse';
 
 /** `inbox list|show|replay|purge`: see pending and dead notifications, replay them once the cause is fixed. */
 export function registerInboxCommand(program: Command): void {
   const inbox = program
     .command('inbox')
-    .description('see and replay the notifications in a durable inbox (SqliteInbox --db, RedisInbox --redis)');
+    .description('see and replay the notifications in a durable inbox (SqliteInbox --db, RedisInbox --redis)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ express-payment-webhooks inbox list --db ./webhooks-inbox.db
+  $ express-payment-webhooks inbox show pay247:MP123:2 --db ./webhooks-inbox.db
+  $ express-payment-webhooks inbox replay --dead --redis redis://127.0.0.1:6379
+  $ express-payment-webhooks inbox purge --older-than 7d --db ./webhooks-inbox.db`,
+    );
 
   withSourceOptions(inbox.command('list'))
     .description('list entries, oldest first (default: pending and dead)')
@@ -85,18 +95,4 @@ function printTable(entries: InboxEntry[]): void {
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function duration(value: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (match === null) throw new InvalidArgumentError('must be a number and a unit: ms, s, m, h or d (e.g. 7d)');
-  return Number(match[1]) * UNITS[match[2]];
 }

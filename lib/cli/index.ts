@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { CliExit } from './exit';
 import { registerInboxCommand } from './inbox';
+import { registerSimulateCommand } from './simulate';
 
 /**
  * The `express-payment-webhooks` command. Each concern registers its own
@@ -9,11 +11,20 @@ import { registerInboxCommand } from './inbox';
  */
 export function createProgram(): Command {
   const program = new Command('express-payment-webhooks')
-    .description("Tools for express-payment-webhooks: the durable inbox's notifications.")
+    .description("Tools for express-payment-webhooks: a provider simulator to test your endpoints, and the durable inbox's notifications.")
     .version(packageVersion());
   // Before any subcommand is added, so they inherit it: usage errors are thrown, and main() maps them to exit code 2.
   program.exitOverride();
+  registerSimulateCommand(program);
   registerInboxCommand(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
+  $ express-payment-webhooks simulate --help
+  $ express-payment-webhooks inbox list --db ./webhooks-inbox.db`,
+  );
   return program;
 }
 
@@ -25,6 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // Commander has already printed its message (or the help that was asked for).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // The command has printed its outcome already.
+    if (error instanceof CliExit) return error.exitCode;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }

@@ -69,9 +69,13 @@ async function postOnce(options: DeliveryOptions, attempt: number): Promise<Atte
 }
 
 function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  if (cause?.code) return cause.code;
-  return error instanceof Error ? error.name === 'TimeoutError' ? 'timed out' : error.message : String(error);
+  // fetch says only "fetch failed"; the reason is in its cause (a code such as ECONNREFUSED, or a message such as "bad port").
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+  const code = cause?.code ?? cause?.errors?.find((inner) => inner?.code)?.code;
+  if (code) return code;
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'timed out';
+  return cause?.message ? `${error.message}: ${cause.message}` : error.message;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -44,3 +44,21 @@ export {
   type CryptoGatewayNotificationOptions,
   type CryptoGatewaySampleType,
 } from './crypto-gateway';
+export {
+  buildProviderNotification,
+  describeNotification,
+  SimulatorUsageError,
+  SIMULATOR_VARIANTS,
+  type SimulatedNotificationOptions,
+  type SimulatedNotification,
+  type ProviderVariants,
+} from './simulated-notification';
+export {
+  simulateProvider,
+  withRetrySchedule,
+  describeAnswer,
+  summarizeDeliveries,
+  type SimulationOptions,
+  type SimulationReport,
+  type DeliverySummary,
+} from './simulate';

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { Argument, Option, type Command } from 'commander';
+import {
+  buildProviderNotification,
+  describeNotification,
+  PROVIDER_SIDES,
+  SIMULATOR_VARIANTS,
+  SimulatorUsageError,
+  simulateProvider,
+  summarizeDeliveries,
+  withRetrySchedule,
+  type ProviderName,
+  type ProviderSide,
+  type SimulatedNotificationOptions,
+} from '../testing';
+import { CliExit } from './exit';
+import { duration, durationList, positiveInteger, positiveNumber } from './parse';
+import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
+
+interface SimulateOptions {
+  url: string;
+  secret?: string;
+  privateKey?: string;
+  apiKey?: string;
+  merchantPublicKey?: string;
+  tokenIn?: 'query' | 'header';
+  event?: string;
+  status?: string;
+  format?: 'json' | 'form' | 'xml';
+  type?: string;
+  signIn?: 'header' | 'body';
+  data?: string;
+  speed: number;
+  attempts?: number;
+  schedule?: number[];
+  duplicate?: number;
+  concurrent?: number;
+  timeout?: number;
+}
+
+const PROVIDERS = Object.keys(SIMULATOR_VARIANTS) as ProviderName[];
+
+/** `simulate <provider>`: be the provider. The work is done by express-payment-webhooks/testing; this reads options and prints. */
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description("be a payment provider: send your endpoint a realistic, signed notification, judge the answer as that provider does, and retry on its schedule until acknowledged")
+    .addArgument(new Argument('<provider>', 'the provider to simulate').choices(PROVIDERS))
+    .requiredOption('--url <url>', 'your notification endpoint, e.g. http://127.0.0.1:3000/notify/pay247')
+    .addOption(new Option('--secret <secret>', 'Pay247 key, card-issuing token, PingPong salt or crypto gateway key').env('EPW_SECRET'))
+    .option('--private-key <pem-file>', 'SGATE: the private key to sign with (the pair of the publicKey your app is configured with)')
+    .option('--api-key <key>', 'SGATE: your merchant API key (sent as V-Api-Key)')
+    .option('--merchant-public-key <pem-file>', 'SGATE: encrypt the sensitive fields for this key, as SGATE does (default: plain text)')
+    .addOption(new Option('--token-in <where>', 'card-issuing: the token in the URL query, as registered, or the X-Webhook-Token header (default: query)').choices(['query', 'header']))
+    .option('--event <name>', 'SGATE, card-issuing: the event (e.g. SALARY_STATUS_CHANGE, card.status.freeze)')
+    .option('--status <status>', 'Pay247 0-3, PingPong PASS|FAILED|PENDING|MODIFY, crypto gateway 1|2, SGATE data.status')
+    .addOption(new Option('--format <format>', 'Pay247 json|form, crypto gateway form|json|xml').choices(['json', 'form', 'xml']))
+    .option('--type <type>', 'PingPong SM_KYC_REVIEW|SM_STORE_REVIEW, crypto gateway recharge|transfer')
+    .addOption(new Option('--sign-in <where>', 'crypto gateway: the sign header or a sign body field (default: as documented per type)').choices(['header', 'body']))
+    .option('--data <json-file>', "a JSON object of your own fields, merged over the sample (SGATE: into data; card-issuing: into event_data)")
+    .option('--speed <factor>', 'divide every retry delay by this, e.g. 100 (1: real time)', positiveNumber, 1)
+    .option('--attempts <n>', 'stop after this many attempts, even if the schedule goes on', positiveInteger)
+    .option('--schedule <delays>', 'card-issuing, crypto gateway (a merchant setting there): the retry delays, e.g. 5s,30s,2m', durationList)
+    .addOption(new Option('--duplicate <n>', 'send the same notification n times, one delivery after the other').argParser(positiveInteger).conflicts('concurrent'))
+    .addOption(new Option('--concurrent <n>', 'send n copies of the same notification at once').argParser(positiveInteger))
+    .option('--timeout <duration>', 'how long to wait for each answer (default 10s)', duration)
+    .addHelpText('after', helpText())
+    .action(async (provider: ProviderName, options: SimulateOptions, command: Command) => {
+      const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'epw.usage' });
+      try {
+        await simulate(provider, options);
+      } catch (error) {
+        if (error instanceof SimulatorUsageError) usage(`${optionName(error.option)} ${error.reason}`);
+        if (error instanceof UnreadableFile) usage(error.message);
+        throw error;
+      }
+    });
+}
+
+async function simulate(provider: ProviderName, options: SimulateOptions): Promise<void> {
+  const { url, notification } = buildProviderNotification(provider, notificationOptions(options));
+  const side: ProviderSide = options.schedule ? withRetrySchedule(PROVIDER_SIDES[provider], options.schedule) : PROVIDER_SIDES[provider];
+  const copies = options.duplicate ?? options.concurrent ?? 1;
+  const maxAttempts = Math.min(options.attempts ?? Infinity, side.retryDelaysMs.length + 1);
+  const output = new SimulationOutput(process.stdout, { copies, maxAttempts, speed: options.speed });
+
+  output.line(`${provider} → POST ${redact(url)} (${notification.headers['content-type']}, ${Buffer.byteLength(notification.body)} bytes)`);
+  output.line(`  ${describeNotification(provider, notification.fields)}`);
+  output.line(`  ${scheduleLine(side, maxAttempts, options.speed)}`);
+  if (copies > 1) output.line(`  ${copies} copies, ${options.concurrent ? 'all at once' : 'one after the other'}`);
+
+  output.start();
+  let report;
+  try {
+    report = await simulateProvider({
+      url,
+      notification,
+      side,
+      speed: options.speed,
+      attempts: options.attempts,
+      requestTimeoutMs: options.timeout,
+      duplicate: options.duplicate,
+      concurrent: options.concurrent,
+      onAttempt: (copy, attempt, next) => output.attempt(copy, attempt, next),
+    });
+  } finally {
+    output.stop();
+  }
+
+  if (copies > 1) {
+    output.line(summaryLine(summarizeDeliveries(report.deliveries), options.concurrent ? 'concurrent' : 'duplicate'));
+  } else {
+    const made = report.deliveries[0].attempts.length;
+    if (report.acknowledged) output.line(`acknowledged after ${made} ${made === 1 ? 'attempt' : 'attempts'}`);
+    else if (made < side.retryDelaysMs.length + 1) output.line(`not acknowledged: stopped after ${made} ${made === 1 ? 'attempt' : 'attempts'} (--attempts ${options.attempts})`);
+    else output.line(`not acknowledged: ${provider} gives up after ${made} ${made === 1 ? 'attempt' : 'attempts'} (its schedule ran out)`);
+  }
+  if (!report.acknowledged) throw new CliExit(1);
+}
+
+function notificationOptions(options: SimulateOptions): SimulatedNotificationOptions {
+  return {
+    url: options.url,
+    secret: options.secret,
+    privateKey: options.privateKey === undefined ? undefined : readText('--private-key', options.privateKey),
+    apiKey: options.apiKey,
+    encryptFor: options.merchantPublicKey === undefined ? undefined : readText('--merchant-public-key', options.merchantPublicKey),
+    tokenIn: options.tokenIn,
+    event: options.event,
+    status: options.status,
+    format: options.format,
+    type: options.type,
+    signIn: options.signIn,
+    data: options.data === undefined ? undefined : readJson('--data', options.data),
+  };
+}
+
+class UnreadableFile extends Error {}
+
+function readText(option: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UnreadableFile(`${option}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function readJson(option: string, file: string): Record<string, unknown> {
+  const text = readText(option, file);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UnreadableFile(`${option}: ${file} is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UnreadableFile(`${option}: ${file} must hold a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function scheduleLine(side: ProviderSide, maxAttempts: number, speed: number): string {
+  const delays = side.retryDelaysMs.slice(0, maxAttempts - 1);
+  if (delays.length === 0) return 'no retries: 1 attempt';
+  const source = side.scheduleSource === 'documented' ? 'documented' : 'a merchant setting: --schedule';
+  const scaled = speed === 1 ? '' : `; at --speed ${speed}: ${delays.map((ms) => formatMs(ms / speed)).join(', ')}`;
+  return `${maxAttempts} attempts at most; retries after ${delays.map(formatMs).join(', ')} (${source})${scaled}`;
+}
+
+/** The card-issuing token travels in the query: never print it. */
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('token')) return url;
+  parsed.searchParams.set('token', '***');
+  return parsed.toString();
+}
+
+function optionName(option: string): string {
+  if (option === 'provider') return '<provider>';
+  if (option === 'encryptFor') return '--merchant-public-key';
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function helpText(): string {
+  const rows = PROVIDERS.map((name) => {
+    const v = SIMULATOR_VARIANTS[name];
+    const choices = [
+      v.secret ? `--secret (${v.secret})` : '--private-key, --api-key, --merchant-public-key',
+      v.events ? `--event (${v.events.length} documented; any name is sent)` : '',
+      v.types ? `--type ${v.types.join('|')}` : '',
+      v.statuses ? `--status ${v.statuses === 'integer' ? '<integer>' : v.statuses.join('|')}` : '',
+      v.formats ? `--format ${v.formats.join('|')}` : '',
+    ].filter(Boolean);
+    return `  ${name.padEnd(15)} ${choices.join(', ')}\n  ${''.padEnd(15)} default: ${v.defaults}; --data goes into ${v.data}`;
+  });
+  return `
+Providers and their choices:
+${rows.join('\n')}
+
+Retry schedules (before --speed): sgate 5 tries 5 s apart; pay247 after 3, 9, 27, 81, 243 s;
+pingpong-kyb after 5 s, 5 s, 3 min, 10 min, 20 min, 3 × 30 min, 1 h, 3 × 3 h;
+card-issuing and crypto-gateway: a merchant setting (default 5 s, 30 s, 2 min, 10 min, 30 min; --schedule).
+
+Exit status: 0 acknowledged (every copy), 1 not acknowledged when the schedule or --attempts ran out, 2 bad usage.
+
+Examples (against \`npm run example\`):
+  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
+  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --format form --status 3 --speed 100
+  $ express-payment-webhooks simulate sgate --url http://127.0.0.1:3000/notify/sgate --private-key /tmp/sgate-dev-XXXX/sgate-system-private-key.pem --api-key sgate-dev-api-key --event SALARY_STATUS_CHANGE
+  $ express-payment-webhooks simulate card-issuing --url http://127.0.0.1:3000/notify/card-issuing --secret card-issuing-dev-token-0123456789 --event card.status.freeze
+  $ express-payment-webhooks simulate pingpong-kyb --url http://127.0.0.1:3000/notify/pingpong-kyb --secret pingpong-dev-salt --status PASS
+  $ express-payment-webhooks simulate crypto-gateway --url http://127.0.0.1:3000/notify/crypto --secret crypto-gateway-dev-key --format xml --type transfer --data my-fields.json
+  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --concurrent 5
+  $ EPW_SECRET=pay247-dev-key express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --duplicate 3
+`;
+}
