@@ -1,18 +1,48 @@
 /**
- * Every row of DESIGN.md's answers table, on Express 5 and Express 4, with
- * Pay247 as the provider (the pipeline is the same for all of them).
+ * The pipeline's answers, on Express 5 and Express 4, with Pay247 as the
+ * provider (the pipeline is the same for all of them): every row of DESIGN.md's
+ * answers table through answersTable (test/helpers/answers-table.ts), then what
+ * the pipeline does beyond one notification per row: concurrent duplicates,
+ * what a failing handler leaves, timeout semantics, trust proxy, gzip, the body
+ * another parser read, a slow body, 405, confirm, dedupKey, a failing store.
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event } from '../../lib';
+import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Options } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
+import { answersTable } from '../helpers/answers-table';
 import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
 import { listen, post, type Running } from '../helpers/server';
 
 const SECRET = 'test-secret-1';
 
-describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
+answersTable({
+  provider: 'pay247',
+  create: (options) => createPay247WebhookMiddleware({ secret: SECRET, ...(options as Omit<Pay247Options, 'secret'>) }),
+  notification: () => buildPay247Notification({ secret: SECRET }),
+  large: (bytes) => buildPay247Notification({ secret: SECRET, fields: { remarks: 'x'.repeat(bytes) } }),
+  forgeries: [
+    ['wrong', (n) => ({ ...n, body: String(n.body).replace('100.0000', '900.0000') }), 'SIGNATURE_MISMATCH'],
+    ['missing', (n) => ({ ...n, body: String(n.body).replace(/,"sign":"[0-9a-f]+"/, '') }), 'SIGNATURE_MISSING'],
+    ['for another secret', () => buildPay247Notification({ secret: 'other-secret' }), 'SIGNATURE_MISMATCH'],
+  ],
+  malformed: [
+    ['malformed JSON', 'application/json', '{"order_no": '],
+    ['a JSON array', 'application/json', '[1,2]'],
+    ['a repeated JSON key', 'application/json', '{"status":3,"status":2}'],
+    ['a nested value', 'application/json', '{"order_no":{"a":1},"sign":"x"}'],
+    ['a reserved key', 'application/json', '{"__proto__":{"x":1}}'],
+    ['a repeated form key', 'application/x-www-form-urlencoded', 'status=3&status=2&sign=x'],
+    ['an empty body', 'application/json', ''],
+    ['invalid UTF-8', 'application/json', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])],
+  ],
+  unsupportedTypes: ['text/plain', 'application/json; charset=iso-8859-1'],
+  successBody: 'SUCCESS',
+  failureBody: 'fail',
+});
+
+describe.each(EXPRESS_VERSIONS)('pipeline answers on $name', (express) => {
   let server: Running | undefined;
   afterEach(async () => {
     await server?.close();
@@ -42,48 +72,17 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
 
   const send = (url: string, n: { headers: Record<string, string>; body: string }) => post(url, n.body, n.headers);
 
-  test('verified and handled: 200 SUCCESS, handler called once with the typed event', async () => {
+  test('verified and handled: a text/plain ack, the handler called with the typed event', async () => {
     const { events, errors, url } = await start();
     const n = buildPay247Notification({ secret: SECRET, fields: { status: 2 } });
     const reply = await send(url, n);
-    expect(reply).toMatchObject({ status: 200, body: 'SUCCESS' });
+    expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ provider: 'pay247', type: 'payout.succeeded', id: `${n.fields.order_no}:2` });
     expect(events[0].data.amount).toBe('100.0000');
     expect(events[0].receivedAt).toBeInstanceOf(Date);
     expect(errors).toEqual([]);
-  });
-
-  test('the same notification again, already done: 200 SUCCESS, handler not called', async () => {
-    const { events, url } = await start();
-    const n = buildPay247Notification({ secret: SECRET });
-    expect((await send(url, n)).status).toBe(200);
-    const again = await send(url, n);
-    expect(again).toMatchObject({ status: 200, body: 'SUCCESS' });
-    expect(events).toHaveLength(1);
-  });
-
-  test('the same notification while the first still runs: 503 fail, handler not called again', async () => {
-    const gate = deferred();
-    const started = deferred();
-    let calls = 0;
-    const { errors, url } = await start({
-      onEvent: async () => {
-        calls++;
-        started.resolve();
-        await gate.promise;
-      },
-    });
-    const n = buildPay247Notification({ secret: SECRET });
-    const first = send(url, n);
-    await started.promise;
-    const second = await send(url, n);
-    expect(second).toMatchObject({ status: 503, body: 'fail' });
-    expect(errors.map((e) => e.code)).toEqual(['IN_FLIGHT']);
-    gate.resolve();
-    expect((await first).status).toBe(200);
-    expect(calls).toBe(1);
   });
 
   test('many concurrent duplicates: exactly one runs, the rest get 503 while it runs', async () => {
@@ -111,7 +110,7 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     ['throws', () => { throw new Error('db down'); }],
     ['rejects', () => Promise.reject(new Error('db down'))],
     ['throws a non-Error', () => { throw 'just a string'; }],
-  ])('handler %s: 500 fail, claim released so the retry runs and is acked', async (_name, failure) => {
+  ])('handler %s: 500 fail, reported as a WebhookError without its text, claim released so the retry runs and is acked', async (_name, failure) => {
     let attempt = 0;
     const { errors, url } = await start({
       onEvent: async () => {
@@ -128,14 +127,12 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     expect(attempt).toBe(2);
   });
 
-  test('handler timeout: 500 fail, signal aborted, a retry during the late run is 503, after it finished it is acked without a rerun', async () => {
+  test('handler timeout: 500 fail and the signal the handler got is aborted', async () => {
     const finish = deferred();
-    let calls = 0;
     let signal: AbortSignal | undefined;
     const { errors, url } = await start({
       handlerTimeoutMs: 100,
       onEvent: async (_event, ctx) => {
-        calls++;
         signal = ctx.signal;
         await finish.promise;
       },
@@ -144,11 +141,7 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     expect(await send(url, n)).toMatchObject({ status: 500, body: 'fail' });
     expect(errors.map((e) => e.code)).toEqual(['HANDLER_TIMEOUT']);
     expect(signal?.aborted).toBe(true);
-    expect((await send(url, n)).status).toBe(503);
     finish.resolve();
-    await sleep(20);
-    expect(await send(url, n)).toMatchObject({ status: 200, body: 'SUCCESS' });
-    expect(calls).toBe(1);
   });
 
   test('handler timeout followed by a failure: the late failure releases the claim and the retry runs', async () => {
@@ -172,30 +165,7 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     expect(calls).toBe(2);
   });
 
-  test.each([
-    ['wrong', (n: ReturnType<typeof buildPay247Notification>) => ({ ...n, body: n.body.replace('100.0000', '900.0000') }), 'SIGNATURE_MISMATCH'],
-    ['missing', (n: ReturnType<typeof buildPay247Notification>) => ({ ...n, body: n.body.replace(/,"sign":"[0-9a-f]+"/, '') }), 'SIGNATURE_MISSING'],
-    ['for another secret', () => buildPay247Notification({ secret: 'other-secret' }), 'SIGNATURE_MISMATCH'],
-  ])('signature %s: 401 fail, handler not called, nothing stored', async (_name, forge, code) => {
-    const claims: string[] = [];
-    const memory = new MemoryDedupStore();
-    const store: DedupStore = {
-      claim: (key, ttl, token) => {
-        claims.push(key);
-        return memory.claim(key, ttl, token);
-      },
-      complete: (key, ttl, token) => memory.complete(key, ttl, token),
-      release: (key, token) => memory.release(key, token),
-    };
-    const { events, errors, url } = await start({ store });
-    const forged = forge(buildPay247Notification({ secret: SECRET }));
-    expect(await send(url, forged)).toMatchObject({ status: 401, body: 'fail' });
-    expect(events).toHaveLength(0);
-    expect(claims).toHaveLength(0);
-    expect(errors.map((e) => e.code)).toEqual([code]);
-  });
-
-  test('sender IP not allowed: 403 fail; allowed by CIDR: handled', async () => {
+  test('allowIps: a mixed IPv4/IPv6 list without the sender: 403 fail; a CIDR with it: handled', async () => {
     const denied = await start({ allowIps: ['10.0.0.0/8', '2001:db8::/32'] });
     expect(await send(denied.url, buildPay247Notification({ secret: SECRET }))).toMatchObject({ status: 403, body: 'fail' });
     expect(denied.events).toHaveLength(0);
@@ -215,32 +185,13 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     expect((await post(untrusting.url, m.body, { ...m.headers, 'x-forwarded-for': '203.0.113.7' })).status).toBe(403);
   });
 
-  test.each([
-    ['malformed JSON', 'application/json', '{"order_no": '],
-    ['a JSON array', 'application/json', '[1,2]'],
-    ['a repeated JSON key', 'application/json', '{"status":3,"status":2}'],
-    ['a nested value', 'application/json', '{"order_no":{"a":1},"sign":"x"}'],
-    ['a reserved key', 'application/json', '{"__proto__":{"x":1}}'],
-    ['a repeated form key', 'application/x-www-form-urlencoded', 'status=3&status=2&sign=x'],
-    ['an empty body', 'application/json', ''],
-    ['invalid UTF-8', 'application/json', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])],
-  ])('%s: 400 fail, handler not called', async (_name, type, body) => {
-    const { events, errors, url } = await start();
-    expect(await post(url, body, { 'content-type': type })).toMatchObject({ status: 400, body: 'fail' });
-    expect(events).toHaveLength(0);
-    expect(errors).toHaveLength(1);
-    expect(errors[0].status).toBe(400);
-  });
-
-  test('body over the limit: 413 fail, also when it only grows that large after gzip inflation', async () => {
+  test('a body that only grows over the limit after gzip inflation: 413 fail', async () => {
     const { events, errors, url } = await start({ limit: 1024 });
-    const n = buildPay247Notification({ secret: SECRET, fields: { remarks: 'x'.repeat(2000) } });
-    expect(await send(url, n)).toMatchObject({ status: 413, body: 'fail' });
     const bomb = gzipSync(Buffer.from(`{"remarks":"${'a'.repeat(5_000_000)}"}`));
     expect(bomb.length).toBeLessThan(1024 * 10);
     expect(await post(url, bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).toMatchObject({ status: 413, body: 'fail' });
     expect(events).toHaveLength(0);
-    expect(errors.map((e) => e.code)).toEqual(['BODY_TOO_LARGE', 'BODY_TOO_LARGE']);
+    expect(errors.map((e) => e.code)).toEqual(['BODY_TOO_LARGE']);
   });
 
   test('a gzip-compressed notification within the limit is accepted', async () => {
@@ -250,33 +201,15 @@ describe.each(EXPRESS_VERSIONS)('answers table on $name', (express) => {
     expect(events).toHaveLength(1);
   });
 
-  test.each([
-    ['text/plain', 'text/plain'],
-    ['no content type', undefined],
-    ['a charset the provider never sends', 'application/json; charset=iso-8859-1'],
-  ])('content type %s: 415 fail', async (_name, type) => {
+  test('no content type: 415 fail', async () => {
     const { events, errors, url } = await start();
     const n = buildPay247Notification({ secret: SECRET });
-    const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
-    const reply = await fetch(url, { method: 'POST', body: type === undefined ? new Blob([n.body]) : n.body, headers });
+    // A Blob body, so fetch adds no Content-Type of its own.
+    const reply = await fetch(url, { method: 'POST', body: new Blob([n.body]) });
     expect(reply.status).toBe(415);
     expect(await reply.text()).toBe('fail');
     expect(events).toHaveLength(0);
     expect(errors.map((e) => e.code)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
-  });
-
-  test('body consumed by a reader that left nothing to verify: 500 naming the fix, at once', async () => {
-    const { events, errors, url } = await start({}, (app) =>
-      app.use((req: any, _res: any, next: any) => {
-        req.on('data', () => undefined);
-        req.on('end', () => next());
-      }),
-    );
-    const reply = await send(url, buildPay247Notification({ secret: SECRET }));
-    expect(reply.status).toBe(500);
-    expect(reply.body).toMatch(/Mount this middleware before/);
-    expect(events).toHaveLength(0);
-    expect(errors.map((e) => e.code)).toEqual(['CONFIGURATION']);
   });
 
   test('a global express.json() ran first: the parsed fields are verified (JSON)', async () => {
