@@ -1,4 +1,5 @@
 import { WebhookError } from './errors';
+import type { HandlerContext } from './event';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
@@ -10,27 +11,65 @@ export interface TimedRun {
 }
 
 /**
+ * The `ctx` handed to the merchant's work. Its AbortSignal is made on first
+ * use: most handlers never look at it, and an AbortController costs more
+ * than all the rest of a run's bookkeeping. A signal first asked for after
+ * the deadline is already aborted.
+ */
+export class RunContext<Req> implements HandlerContext<Req> {
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private abortReason: unknown;
+
+  constructor(readonly req: Req) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+const OK: HandlerOutcome = Object.freeze({ ok: true });
+const OK_IN_TIME: HandlerOutcome & { timedOut: boolean } = Object.freeze({ ok: true, timedOut: false });
+
+/**
  * Runs the merchant's work under a deadline. At the deadline the provider is
- * answered "not done" and the signal aborts, but the work is not forgotten:
+ * answered "not done" and the context aborts, but the work is not forgotten:
  * its claim is only completed or released once it really settles, so a retry
  * cannot run it a second time alongside.
  */
-export function runWithDeadline(work: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number): TimedRun {
-  const controller = new AbortController();
-  const settled = work(controller.signal).then(
-    (): HandlerOutcome => ({ ok: true }),
-    (error: unknown): HandlerOutcome => ({ ok: false, error: asHandlerError(error) }),
+export function runWithDeadline(work: () => Promise<unknown>, ctx: { abort(reason: unknown): void }, timeoutMs: number): TimedRun {
+  let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
+  const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
+  const timer = setTimeout(() => {
+    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
+    ctx.abort(error);
+    answerWith({ ok: false, error, timedOut: true });
+  }, timeoutMs);
+  // Whichever comes first answers; a later resolve is a no-op.
+  const settled = work().then(
+    (): HandlerOutcome => {
+      clearTimeout(timer);
+      answerWith(OK_IN_TIME);
+      return OK;
+    },
+    (error: unknown): HandlerOutcome => {
+      clearTimeout(timer);
+      const outcome = { ok: false as const, error: asHandlerError(error) };
+      answerWith({ ...outcome, timedOut: false });
+      return outcome;
+    },
   );
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => {
-    timer = setTimeout(() => {
-      const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
-      controller.abort(error);
-      resolve({ ok: false, error, timedOut: true });
-    }, timeoutMs);
-  });
-  const answer = Promise.race([settled.then((outcome) => ({ ...outcome, timedOut: false })), deadline]);
-  void answer.then(() => clearTimeout(timer));
   return { answer, settled };
 }
 

@@ -59,6 +59,8 @@ const TYPES: Readonly<Record<string, Pay247EventType>> = {
 };
 
 const EXCLUDED = new Set(['sign']);
+const SKIP_EMPTY = { exclude: EXCLUDED, skipEmpty: true };
+const KEEP_EMPTY = { exclude: EXCLUDED, skipEmpty: false };
 
 /**
  * Pay247 signs every field but `sign`, sorted by key, `k=v&…`, the key
@@ -71,6 +73,7 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
   if (successBody !== 'SUCCESS' && successBody !== 'success') {
     throw new TypeError("express-payment-webhooks (pay247): successBody must be 'SUCCESS' or 'success'.");
   }
+  const signedWithAnySecret = (sign: string, text: string) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(text + secret)));
   return {
     provider: 'pay247',
     mediaTypes: { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' },
@@ -79,12 +82,12 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
       const fields = requireFlat(body.fields);
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
-      const variants = [sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: true })];
-      if (hasEmptyValue(fields, EXCLUDED)) variants.push(sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: false }));
-      for (const variant of variants) {
-        for (const secret of secrets) {
-          if (hexDigestEqual(sign, md5Hex(variant.text + secret))) return variant.fields;
-        }
+      const documented = sortedFieldString(fields, SKIP_EMPTY);
+      if (signedWithAnySecret(sign, documented.text)) return documented.fields;
+      // Only then the undocumented variant, and only where it differs.
+      if (hasEmptyValue(fields, EXCLUDED)) {
+        const keptEmpty = sortedFieldString(fields, KEEP_EMPTY);
+        if (signedWithAnySecret(sign, keptEmpty.text)) return keptEmpty.fields;
       }
       throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured secret.');
     },
