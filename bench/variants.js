@@ -3,28 +3,33 @@
 //   name       short id, used in the table, the JSON and profile file names
 //   label      what it is, in words
 //   server     { module, options }: a module in bench/servers/ that returns a
-//              request listener; run in its own process (bench/harness/server-process.js)
+//              request listener; run in its own process (bench/harness/server-process.js).
+//              options.path is the request generator's path unless set.
 //   request    a request generator (bench/requests/): method, path, headers and
 //              body(seq), where a distinct seq gives a distinct notification
 //   expectBody the answer a handled request gets; anything else fails the run
 //   role       'baseline' (ratios are to it; exactly one) or 'ceiling'; omitted for the rest
 //   target     the DESIGN.md ratio to the baseline it must reach
+//   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds)
 //   requires   package exports it needs; when missing from the build it is skipped, not failed
 //   services   backing services the harness starts for it ('redis'); the server gets
 //              their addresses as options.services
+//   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
 // Every request body is distinct; servers count the requests their handler
 // ran, and the harness checks that against the 2xx answers (no duplicate was
 // answered from the dedup store instead of doing the work).
 const { pay247Requests } = require('./requests/pay247');
 
 const PAY247_SECRET = 'bench-pay247-key';
-const PAY247_PATH = '/notify/pay247';
-const pay247Json = pay247Requests({ secret: PAY247_SECRET, format: 'json', path: PAY247_PATH });
-const pay247Form = pay247Requests({ secret: PAY247_SECRET, format: 'form', path: PAY247_PATH });
+const pay247Json = pay247Requests({ secret: PAY247_SECRET, format: 'json' });
+const pay247Form = pay247Requests({ secret: PAY247_SECRET, format: 'form' });
 
-/** The full middleware path for one provider: the factory the package exports and its options. */
+/**
+ * The full middleware path for one provider: the factory the package exports, its
+ * options (JSON: secrets, keys), and `store` / `inbox` by name (bench/servers/webhook-route.js).
+ */
 function webhookRoute(factory, middleware, extra = {}) {
-  return { module: 'bench/servers/webhook-route.js', options: { factory, path: PAY247_PATH, middleware, ...extra } };
+  return { module: 'bench/servers/webhook-route.js', options: { factory, middleware, ...extra } };
 }
 
 module.exports = [
@@ -32,7 +37,7 @@ module.exports = [
     name: 'express-json',
     label: 'Express 5 route, express.json(), answers success (no checks)',
     role: 'baseline',
-    server: { module: 'bench/servers/express-json.js', options: { path: PAY247_PATH } },
+    server: { module: 'bench/servers/express-json.js' },
     request: pay247Json,
     expectBody: 'success',
   },
@@ -60,7 +65,7 @@ module.exports = [
   //   name: 'sgate-json',
   //   label: 'SGATE JSON: read, RSA verify, claim (memory), onEvent, ack',
   //   target: 0.95,
-  //   server: webhookRoute('createSgateWebhookMiddleware', { publicKey, apiKey }),   // path: the generator's
+  //   server: webhookRoute('createSgateWebhookMiddleware', { publicKey, apiKey }),
   //   request: sgateRequests({ ... }),
   //   expectBody: '<the provider's success ack>',
   // },
@@ -72,7 +77,7 @@ module.exports = [
   {
     name: 'pay247-json-redis',
     label: 'Pay247 JSON with RedisDedupStore (redis-server on loopback)',
-    // DESIGN.md: ≥ 0.8× the memory store; read it off the table next to pay247-json.
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
     requires: ['RedisDedupStore'],
     services: ['redis'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { store: 'redis' }),
@@ -88,7 +93,7 @@ module.exports = [
   //   server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
   //   request: pay247Json,
   //   expectBody: 'SUCCESS',
-  //   handledLater: true,   // onEvent runs after the ack: the handled count may trail the 2xx count
+  //   handledLater: true,
   // },
 
   {

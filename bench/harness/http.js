@@ -62,6 +62,7 @@ function selectVariants(options) {
       label: variant.label,
       role: variant.role,
       target: variant.target,
+      targetVs: variant.targetVs,
       skipped: missing.length === 0 ? undefined : `${missing.join(', ')} not in this build`,
       rounds: [],
     };
@@ -73,7 +74,8 @@ function selectVariants(options) {
 async function startAll(variants, servers, recordOf, serviceValues, options) {
   const started = await Promise.allSettled(
     variants.map((variant) => {
-      const server = { ...variant.server, options: { ...variant.server.options, workDir: options.workDir } };
+      // Servers mount their route where the variant's requests go.
+      const server = { ...variant.server, options: { path: variant.request.path, ...variant.server.options, workDir: options.workDir } };
       return startServer({ ...variant, server }, serviceValues, { profileDir: options.profileDir });
     }),
   );
@@ -126,7 +128,11 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
       runs.set(variant, { round, ...run });
       process.stderr.write(`round ${round + 1}/${options.rounds} ${variant.name}: ${Math.round(run.rate)} req/s\n`);
     }
-    for (const [variant, run] of runs) recordOf(variant).rounds.push({ ...run, ratio: run.rate / runs.get(baseline).rate });
+    for (const [variant, run] of runs) {
+      const other = variant.targetVs && [...runs.keys()].find((candidate) => candidate.name === variant.targetVs.variant);
+      const ratioVs = other ? { ratioVs: run.rate / runs.get(other).rate } : {};
+      recordOf(variant).rounds.push({ ...run, ratio: run.rate / runs.get(baseline).rate, ...ratioVs });
+    }
   }
 }
 
@@ -138,12 +144,18 @@ function summarizeVariant(variant, rounds, options) {
   if (total('mismatches') > 0) problems.push(`${total('mismatches')} answers other than "${variant.expectBody}"`);
   if (!variant.handledLater && rounds.some((run) => run.handled < run.ok)) problems.push('fewer handler runs than 2xx answers (duplicates were sent)');
   const ratio = summarize(rounds.map((run) => run.ratio));
+  // A target relative to another variant is judged only when that variant ran too (see --only).
+  const ratioVs = variant.targetVs && rounds.every((run) => run.ratioVs !== undefined) ? summarize(rounds.map((run) => run.ratioVs)) : undefined;
+  let meetsTarget;
+  if (!options.quick && variant.target !== undefined) meetsTarget = ratio.median >= variant.target;
+  if (!options.quick && ratioVs !== undefined) meetsTarget = ratioVs.median >= variant.targetVs.ratio;
   return {
     rate: summarize(rounds.map((run) => run.rate)),
     p99Ms: summarize(rounds.map((run) => run.latencyMs.p99)),
     serverCpuMicrosPerRequest: summarize(rounds.map((run) => run.serverCpuMicrosPerRequest)),
     ratio,
-    meetsTarget: variant.target === undefined || options.quick ? undefined : ratio.median >= variant.target,
+    ratioVs,
+    meetsTarget,
     valid: problems.length === 0,
     problems,
     // Bodies sent twice in a round: harmless where nothing is deduplicated; where it is, the

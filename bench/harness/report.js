@@ -22,6 +22,11 @@ function httpTable(results) {
     // A smoke run is cold and short: its ratios say nothing about the targets.
     const verdict = results.settings.quick ? '(not judged: quick run)' : summary.meetsTarget ? 'pass' : 'FAIL';
     if (variant.target !== undefined) target = `≥ ${variant.target.toFixed(2)} ${verdict}`;
+    if (variant.targetVs !== undefined) {
+      target = summary.ratioVs
+        ? `${number(summary.ratioVs.median, 2)}× ${variant.targetVs.variant}, ≥ ${variant.targetVs.ratio.toFixed(2)} ${verdict}`
+        : `≥ ${variant.targetVs.ratio.toFixed(2)}× ${variant.targetVs.variant} (not run)`;
+    }
     if (!summary.valid) target = `INVALID: ${summary.problems.join('; ')}`;
     const cpu = number(summary.serverCpuMicrosPerRequest.median, 0);
     lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${ratio} | ${target} |`);
