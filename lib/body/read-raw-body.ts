@@ -83,7 +83,6 @@ function readDeclared(req: IncomingMessage, length: number, timeoutMs: number): 
       clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('aborted', onAbort);
       req.off('error', onAbort);
       req.off('close', onAbort);
     }
@@ -95,9 +94,9 @@ function readDeclared(req: IncomingMessage, length: number, timeoutMs: number): 
     }
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('aborted', onAbort);
+    // A client gone mid-body: 'close' without 'end' ('error' first, as we listen for it;
+    // 'aborted' too, which the two already cover).
     req.on('error', onAbort);
-    // 'close' without 'end': the client went away mid-body.
     req.on('close', onAbort);
   });
 }

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
-import type { AckBody, ProviderSpec } from './provider-spec';
+import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
 import { readParsedBody } from './read-body';
 import { RunContext, runWithDeadline, type HandlerOutcome } from './run-handler';
 import { resolveSettings } from './settings';
@@ -55,13 +55,16 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     return { status: error.status, ack: spec.failure(error) };
   }
 
-  async function accept(req: Req, res: ServerResponse, facts: RequestFacts): Promise<E> {
+  /** What is refused before the body is read. */
+  function admit(req: Req, facts: RequestFacts): void {
     if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
     if (settings.allowIp !== undefined && !settings.allowIp(facts.ip)) {
       throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(facts.ip).slice(0, 64)} is not in allowIps.`);
     }
-    const receivedAt = new Date();
-    const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
+  }
+
+  /** The body, authenticated, as the event the handler gets. */
+  function eventFrom(body: ParsedBody, req: Req, facts: RequestFacts, receivedAt: Date): E {
     const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
     const draft = spec.toEvent(body);
     const event = { provider: spec.provider, id: draft.id, type: draft.type, data: draft.data, signedFields, receivedAt } as E;
@@ -127,7 +130,10 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   return async function handle(req, res, facts) {
     let answer: Answer;
     try {
-      answer = await deliver(await accept(req, res, facts), req);
+      admit(req, facts);
+      const receivedAt = new Date();
+      const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
+      answer = await deliver(eventFrom(body, req, facts, receivedAt), req);
     } catch (error) {
       answer = refuse(toWebhookError(error), req);
     }
