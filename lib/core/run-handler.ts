@@ -11,31 +11,33 @@ export interface TimedRun {
 }
 
 /**
- * The `ctx` handed to the merchant's work. Its AbortSignal is made on first
- * use: most handlers never look at it, and an AbortController costs more
- * than all the rest of a run's bookkeeping. A signal first asked for after
- * the deadline is already aborted.
+ * The `ctx` handed to the merchant's work: `req`, and `signal`, which is made
+ * on first read. Most handlers never look at it, and an AbortController costs
+ * more than all the rest of a run's bookkeeping. A signal first read after the
+ * deadline is already aborted. (A getter on the prototype: an own getter on
+ * each ctx costs as much as the AbortController it saves.)
  */
 export class RunContext<Req> implements HandlerContext<Req> {
-  private controller: AbortController | undefined;
-  private aborted = false;
-  private abortReason: unknown;
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
 
   constructor(readonly req: Req) {}
 
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.abortReason);
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
     }
-    return this.controller.signal;
+    return this.#controller.signal;
   }
 
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+  /** Static, so that the merchant's `ctx` has no `abort` of its own to call. */
+  static abort(context: RunContext<unknown>, reason: unknown): void {
+    if (context.#aborted) return;
+    context.#aborted = true;
+    context.#reason = reason;
+    context.#controller?.abort(reason);
   }
 }
 
@@ -48,12 +50,12 @@ const OK_IN_TIME: HandlerOutcome & { timedOut: boolean } = Object.freeze({ ok: t
  * its claim is only completed or released once it really settles, so a retry
  * cannot run it a second time alongside.
  */
-export function runWithDeadline(work: () => Promise<unknown>, ctx: { abort(reason: unknown): void }, timeoutMs: number): TimedRun {
+export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number): TimedRun {
   let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
   const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
   const timer = setTimeout(() => {
     const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
-    ctx.abort(error);
+    RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
   }, timeoutMs);
   // Whichever comes first answers; a later resolve is a no-op.
