@@ -80,12 +80,15 @@ describe('parseJsonObject', () => {
     }
   });
 
-  test('agrees with JSON.parse on any object without repeated keys', () => {
+  test('agrees with JSON.parse on any object without repeated or reserved keys', () => {
+    const reserved = /"(__proto__|constructor|prototype)":/;
+    const objects = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).filter((object) => !reserved.test(JSON.stringify(object)));
     fc.assert(
-      fc.property(fc.dictionary(fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)), fc.jsonValue({ maxDepth: 3 })), (object) => {
+      fc.property(objects, (object) => {
         const text = JSON.stringify(object);
         expect(JSON.parse(JSON.stringify(parseJsonObject(text)))).toEqual(JSON.parse(text));
       }),
+      { numRuns: 300 },
     );
   });
 });
