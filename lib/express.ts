@@ -1,11 +1,27 @@
 import type { ServerResponse } from 'node:http';
 import type { AnyWebhookEvent } from './core/event';
 import type { WebhookOptions, WebhookRequest } from './core/options';
-import { createWebhookHandler } from './core/pipeline';
+import { createWebhookHandler, type RequestFacts } from './core/pipeline';
 import type { ProviderSpec } from './core/provider-spec';
 
 /** An Express (4 or 5) request handler; also a plain `(req, res)` Node listener. */
 export type WebhookMiddleware = (req: WebhookRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+/**
+ * `req.ip` is read only when asked for (by `allowIps`): Express computes it on
+ * every read, through its `trust proxy` rules and X-Forwarded-For.
+ */
+class ExpressRequestFacts implements RequestFacts {
+  readonly url: string;
+
+  constructor(private readonly req: WebhookRequest) {
+    this.url = req.originalUrl ?? req.url ?? '/';
+  }
+
+  get ip(): string | undefined {
+    return this.req.ip ?? this.req.socket?.remoteAddress;
+  }
+}
 
 /**
  * The Express adapter. It answers every request itself and never calls
@@ -17,6 +33,6 @@ export function toExpressMiddleware<E extends AnyWebhookEvent>(
 ): WebhookMiddleware {
   const handle = createWebhookHandler(spec, options);
   return function paymentWebhookMiddleware(req, res) {
-    void handle(req, res, { ip: req.ip ?? req.socket?.remoteAddress, url: req.originalUrl ?? req.url ?? '/' });
+    void handle(req, res, new ExpressRequestFacts(req));
   };
 }

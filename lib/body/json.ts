@@ -1,5 +1,5 @@
 import { WebhookError } from '../core/errors';
-import { assertAllowedKey, emptyFields, type Fields, type JsonValue } from './fields';
+import { assertAllowedKey, type Fields } from './fields';
 
 const MAX_DEPTH = 32;
 
@@ -18,29 +18,35 @@ export function parseJsonObject(text: string): Fields {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new WebhookError('BODY_INVALID', 'The JSON body must be an object.');
   }
-  const counter = { keys: 0 };
-  const fields = copyWithoutPrototype(parsed, MAX_DEPTH, counter) as Fields;
-  if (counter.keys !== countKeyTokens(text)) {
+  if (dropPrototypes(parsed, MAX_DEPTH) !== countKeyTokens(text)) {
     throw new WebhookError('BODY_MALFORMED', 'The JSON body repeats a key.');
   }
-  return fields;
+  return parsed as Fields;
 }
 
-function copyWithoutPrototype(value: unknown, depthLeft: number, counter: { keys: number }): JsonValue {
-  if (value === null || typeof value !== 'object') return value as JsonValue;
+/**
+ * Gives every object in a fresh JSON.parse result a null prototype, in place,
+ * and returns how many keys they hold. In place rather than copied into
+ * Object.create(null) objects: no second allocation, and V8 keeps these
+ * objects' fast properties (a property-by-property copy turns them into slow
+ * dictionaries). Arrays keep Array.prototype: their keys are indices.
+ */
+function dropPrototypes(value: object, depthLeft: number): number {
   if (depthLeft === 0) throw new WebhookError('BODY_MALFORMED', `The JSON body is nested deeper than ${MAX_DEPTH} levels.`);
+  let keys = 0;
   if (Array.isArray(value)) {
-    const out: JsonValue[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyWithoutPrototype(value[i], depthLeft - 1, counter);
-    return out;
+    for (const item of value) if (item !== null && typeof item === 'object') keys += dropPrototypes(item, depthLeft - 1);
+    return keys;
   }
-  const out = emptyFields();
-  for (const key of Object.keys(value)) {
+  // First, so that for-in sees own keys only (even if something polluted Object.prototype).
+  Object.setPrototypeOf(value, null);
+  for (const key in value) {
     assertAllowedKey(key);
-    counter.keys++;
-    out[key] = copyWithoutPrototype((value as Record<string, unknown>)[key], depthLeft - 1, counter);
+    keys++;
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') keys += dropPrototypes(child, depthLeft - 1);
   }
-  return out;
+  return keys;
 }
 
 /** Counts strings followed by ':' in text already known to be valid JSON. */

@@ -3,8 +3,8 @@ import bodyParser from 'body-parser';
 import { WebhookError, type WebhookErrorCode } from '../core/errors';
 
 export interface RawBodyReaderOptions {
-  /** Max body size after inflation: bytes, or a string such as '64kb'. */
-  limit: number | string;
+  /** Max body size after inflation, in bytes (see parseByteLimit). */
+  limit: number;
   /** How long the whole body may take to arrive. */
   timeoutMs: number;
 }
@@ -12,18 +12,24 @@ export interface RawBodyReaderOptions {
 export type RawBodyReader = (req: IncomingMessage, res: ServerResponse) => Promise<Buffer>;
 
 /**
- * Reads the body bytes with body-parser (limit applied after gzip/deflate/br
- * inflation, so a compression bomb is a 413), under a timeout that body-parser
- * does not have: a body dribbled in byte by byte is cut off, not waited for.
+ * Reads the body bytes under a timeout that body-parser does not have: a
+ * body dribbled in byte by byte is cut off, not waited for.
+ *
+ * What providers send, a plain body with a Content-Length within the limit,
+ * is read directly off the stream: Node's HTTP parser already stops at
+ * Content-Length, so the limit holds. Everything else (gzip/deflate/br,
+ * chunked, a declared length over the limit, a stream someone else touched)
+ * goes through body-parser, which applies the limit after inflation, so a
+ * compression bomb is a 413.
  */
 export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReader {
   const parse = bodyParser.raw({ type: () => true, limit: options.limit, inflate: true });
-  return (req, res) =>
+  const viaBodyParser: RawBodyReader = (req, res) =>
     new Promise<Buffer>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        reject(new WebhookError('BODY_TIMEOUT', `The body did not arrive within ${options.timeoutMs} ms.`));
+        reject(timeoutError(options.timeoutMs));
       }, options.timeoutMs);
       parse(req, res, (err?: unknown) => {
         if (settled) return;
@@ -33,9 +39,84 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
         else resolve(Buffer.isBuffer((req as { body?: unknown }).body) ? (req as unknown as { body: Buffer }).body : EMPTY);
       });
     });
+  return (req, res) => {
+    const length = plainDeclaredLength(req);
+    return length !== undefined && length <= options.limit ? readDeclared(req, length, options.timeoutMs) : viaBodyParser(req, res);
+  };
 }
 
+/**
+ * The Content-Length of an uncompressed, not chunked body on a stream nobody
+ * has started reading; undefined for anything else.
+ */
+function plainDeclaredLength(req: IncomingMessage): number | undefined {
+  const { headers } = req;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding !== '' && encoding.toLowerCase() !== 'identity') return undefined;
+  if (headers['transfer-encoding'] !== undefined) return undefined;
+  const declared = headers['content-length'];
+  if (declared === undefined || !/^\d{1,15}$/.test(declared)) return undefined;
+  if (!req.readable || req.readableFlowing !== null || req.readableEncoding !== null || req.destroyed) return undefined;
+  return Number(declared);
+}
+
+/** Collects exactly `length` bytes; an abort, an error or the deadline rejects. */
+function readDeclared(req: IncomingMessage, length: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    };
+    const onEnd = () => {
+      if (received !== length) return fail(new WebhookError(...READ_ERRORS['request.size.invalid']));
+      stop();
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      // As body-parser leaves it, whichever way the body was read.
+      (req as { body?: unknown }).body = body;
+      resolve(body);
+    };
+    const onAbort = (cause?: unknown) => fail(new WebhookError(...READ_ERRORS['request.aborted'], { cause }));
+    function stop(): void {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+    }
+    function fail(error: WebhookError): void {
+      stop();
+      // Whatever still arrives is read and dropped, so the connection can close cleanly.
+      req.resume();
+      reject(error);
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    // A client gone mid-body: 'close' without 'end' ('error' first, as we listen for it;
+    // 'aborted' too, which the two already cover).
+    req.on('error', onAbort);
+    req.on('close', onAbort);
+  });
+}
+
+/** '64kb' → 65536, as body-parser reads it (1 kb = 1024 bytes); undefined when it is not a size. */
+export function parseByteLimit(limit: unknown): number | undefined {
+  if (typeof limit === 'number') return Number.isFinite(limit) && limit >= 0 ? Math.floor(limit) : undefined;
+  if (typeof limit !== 'string') return undefined;
+  const match = /^(\d+(?:\.\d+)?) *(b|kb|mb|gb)?$/i.exec(limit.trim());
+  if (match === null) return undefined;
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+
+const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1 << 10, mb: 1 << 20, gb: 1 << 30 };
+
 const EMPTY = Buffer.alloc(0);
+
+function timeoutError(timeoutMs: number): WebhookError {
+  return new WebhookError('BODY_TIMEOUT', `The body did not arrive within ${timeoutMs} ms.`);
+}
 
 const READ_ERRORS: Record<string, [WebhookErrorCode, string]> = {
   'entity.too.large': ['BODY_TOO_LARGE', 'The body is larger than the configured limit.'],

@@ -15,7 +15,10 @@ export interface WebhookEvent<P extends string = string, T extends string = stri
 export type AnyWebhookEvent = WebhookEvent<string, string, unknown>;
 
 export interface HandlerContext<Req = unknown> {
-  /** Aborted when `handlerTimeoutMs` passes: the provider has been told "not done". */
+  /**
+   * Aborted when `handlerTimeoutMs` passes: the provider has been told "not done".
+   * Made on first read (a getter): use `ctx.signal` or destructure; `{ ...ctx }` does not copy it.
+   */
   signal: AbortSignal;
   /**
    * The framework's request object (Express: `req`). Undefined when the event

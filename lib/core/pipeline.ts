@@ -4,9 +4,9 @@ import type { Inbox } from '../inbox/inbox';
 import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
-import type { AckBody, ProviderSpec } from './provider-spec';
+import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
 import { readParsedBody } from './read-body';
-import { runWithDeadline, type HandlerOutcome } from './run-handler';
+import { RunContext, runWithDeadline, type HandlerOutcome } from './run-handler';
 import { resolveSettings } from './settings';
 
 /** Where the request came from and to, as the framework sees it. */
@@ -65,13 +65,16 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     return { status: error.status, ack: spec.failure(error) };
   }
 
-  async function accept(req: Req, res: ServerResponse, facts: RequestFacts): Promise<E> {
+  /** What is refused before the body is read. */
+  function admit(req: Req, facts: RequestFacts): void {
     if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
     if (settings.allowIp !== undefined && !settings.allowIp(facts.ip)) {
       throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(facts.ip).slice(0, 64)} is not in allowIps.`);
     }
-    const receivedAt = new Date();
-    const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
+  }
+
+  /** The body, authenticated, as the event the handler gets. */
+  function eventFrom(body: ParsedBody, req: Req, facts: RequestFacts, receivedAt: Date): E {
     const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
     const draft = spec.toEvent(body);
     const event = { provider: spec.provider, ...draft, signedFields, receivedAt } as unknown as E;
@@ -94,7 +97,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
 
   async function deliver(event: E, req: Req): Promise<Answer> {
     const key = `${spec.provider}:${event.id}`;
-    const token = randomUUID();
+    const token = nextClaimToken();
     let state;
     try {
       state = await store.claim(key, settings.lockTtlMs, token);
@@ -106,7 +109,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
       throw new WebhookError('IN_FLIGHT', 'This notification is already being handled; the provider will retry.', { eventId: event.id });
     }
     if (options.inbox !== undefined) return persist(options.inbox, event, key, token, req);
-    const run = runWithDeadline((signal) => work(event, { signal, req }), settings.handlerTimeoutMs);
+    const ctx = new RunContext(req);
+    const run = runWithDeadline(() => work(event, ctx), ctx, settings.handlerTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
       void run.settled.then((late) => finish(key, token, late, req, event.id));
@@ -131,20 +135,46 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     return success;
   }
 
-  async function work(event: E, ctx: HandlerContext<Req>): Promise<void> {
-    if (options.confirm !== undefined) await confirmWith(options.confirm, event, ctx);
+  /** The merchant's work as one promise: a synchronous throw becomes a rejection. */
+  function work(event: E, ctx: HandlerContext<Req>): Promise<unknown> {
+    if (options.confirm !== undefined) return confirmThenHandle(options.confirm, event, ctx);
+    try {
+      // The handler's own promise, as is: no extra async frame per notification.
+      return Promise.resolve(options.onEvent(event, ctx));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async function confirmThenHandle(confirm: NonNullable<typeof options.confirm>, event: E, ctx: HandlerContext<Req>): Promise<void> {
+    await confirmWith(confirm, event, ctx);
     await options.onEvent(event, ctx);
   }
 
   return async function handle(req, res, facts) {
     let answer: Answer;
     try {
-      answer = await deliver(await accept(req, res, facts), req);
+      admit(req, facts);
+      const receivedAt = new Date();
+      const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
+      answer = await deliver(eventFrom(body, req, facts, receivedAt), req);
     } catch (error) {
       answer = refuse(toWebhookError(error), req);
     }
     send(res, answer);
   };
+}
+
+/**
+ * Identifies one claim, uniquely across every process sharing a store: a
+ * random prefix per process and a counter. (A randomUUID per notification
+ * costs more than the memory store's whole claim.)
+ */
+const CLAIM_TOKEN_PREFIX = randomUUID();
+let claimCount = 0;
+
+function nextClaimToken(): string {
+  return `${CLAIM_TOKEN_PREFIX}.${(++claimCount).toString(36)}`;
 }
 
 async function confirmWith<E, C>(confirm: (event: E, ctx: C) => boolean | Promise<boolean>, event: E, ctx: C): Promise<void> {

@@ -1,4 +1,5 @@
 import { WebhookError } from './errors';
+import type { HandlerContext } from './event';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
@@ -10,27 +11,67 @@ export interface TimedRun {
 }
 
 /**
+ * The `ctx` handed to the merchant's work: `req`, and `signal`, which is made
+ * on first read. Most handlers never look at it, and an AbortController costs
+ * more than all the rest of a run's bookkeeping. A signal first read after the
+ * deadline is already aborted. (A getter on the prototype: an own getter on
+ * each ctx costs as much as the AbortController it saves.)
+ */
+export class RunContext<Req> implements HandlerContext<Req> {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  constructor(readonly req: Req) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Static, so that the merchant's `ctx` has no `abort` of its own to call. */
+  static abort(context: RunContext<unknown>, reason: unknown): void {
+    if (context.#aborted) return;
+    context.#aborted = true;
+    context.#reason = reason;
+    context.#controller?.abort(reason);
+  }
+}
+
+const OK: HandlerOutcome = Object.freeze({ ok: true });
+const OK_IN_TIME: HandlerOutcome & { timedOut: boolean } = Object.freeze({ ok: true, timedOut: false });
+
+/**
  * Runs the merchant's work under a deadline. At the deadline the provider is
- * answered "not done" and the signal aborts, but the work is not forgotten:
+ * answered "not done" and the context aborts, but the work is not forgotten:
  * its claim is only completed or released once it really settles, so a retry
  * cannot run it a second time alongside.
  */
-export function runWithDeadline(work: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number): TimedRun {
-  const controller = new AbortController();
-  const settled = work(controller.signal).then(
-    (): HandlerOutcome => ({ ok: true }),
-    (error: unknown): HandlerOutcome => ({ ok: false, error: asHandlerError(error) }),
+export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number): TimedRun {
+  let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
+  const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
+  const timer = setTimeout(() => {
+    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
+    RunContext.abort(context, error);
+    answerWith({ ok: false, error, timedOut: true });
+  }, timeoutMs);
+  // Whichever comes first answers; a later resolve is a no-op.
+  const settled = work().then(
+    (): HandlerOutcome => {
+      clearTimeout(timer);
+      answerWith(OK_IN_TIME);
+      return OK;
+    },
+    (error: unknown): HandlerOutcome => {
+      clearTimeout(timer);
+      const outcome = { ok: false as const, error: asHandlerError(error) };
+      answerWith({ ...outcome, timedOut: false });
+      return outcome;
+    },
   );
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => {
-    timer = setTimeout(() => {
-      const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
-      controller.abort(error);
-      resolve({ ok: false, error, timedOut: true });
-    }, timeoutMs);
-  });
-  const answer = Promise.race([settled.then((outcome) => ({ ...outcome, timedOut: false })), deadline]);
-  void answer.then(() => clearTimeout(timer));
   return { answer, settled };
 }
 

@@ -1,4 +1,4 @@
-import { createRawBodyReader, type RawBodyReader } from '../body/read-raw-body';
+import { createRawBodyReader, parseByteLimit, type RawBodyReader } from '../body/read-raw-body';
 import { MemoryDedupStore } from '../dedup/memory-store';
 import type { DedupStore } from '../dedup/store';
 import type { Inbox } from '../inbox/inbox';
@@ -35,8 +35,8 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
   const handlerTimeoutMs = positive(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
-  const limit = options.limit ?? '64kb';
-  if (typeof limit !== 'number' && typeof limit !== 'string') throw new TypeError(`${where}: limit must be bytes or a string like '64kb'.`);
+  const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
+  if (limit === undefined) throw new TypeError(`${where}: limit must be a number of bytes or a string like '64kb'.`);
   if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
     throw new TypeError(`${where}: allowIps must be an array of addresses or CIDR ranges.`);
   }

@@ -1,5 +1,5 @@
 import { WebhookError } from '../core/errors';
-import { runWithDeadline, type HandlerOutcome } from '../core/run-handler';
+import { RunContext, runWithDeadline, type HandlerOutcome } from '../core/run-handler';
 import type { InboxConsumer, InboxReport } from './inbox';
 import { decideRetry, type RetryPolicy } from './retry-policy';
 import { reviveEvent } from './serialize';
@@ -147,7 +147,9 @@ export class DeliveryWorker {
     this.renewals.add(renewal);
 
     const deliverable = event;
-    const run = runWithDeadline((signal) => consumer.run(deliverable, { signal, req: undefined }), consumer.handlerTimeoutMs);
+    // No live request behind an inbox delivery: ctx.req is undefined.
+    const ctx = new RunContext(undefined);
+    const run = runWithDeadline(() => consumer.run(deliverable, ctx), ctx, consumer.handlerTimeoutMs);
     let timedOut = false;
     const answered = run.answer.then((answer) => {
       if (!answer.timedOut || answer.ok) return;

@@ -27,7 +27,7 @@ export interface InboxConsumer {
   /** The middleware's `handlerTimeoutMs`: `ctx.signal` aborts then and the attempt counts as failed. */
   handlerTimeoutMs: number;
   /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
-  run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<void>;
+  run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<unknown>;
   /** The middleware's `onError` (no request: the provider was answered long ago). */
   report(error: WebhookError): void;
 }

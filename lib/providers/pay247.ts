@@ -59,6 +59,8 @@ const TYPES: Readonly<Record<string, Pay247EventType>> = {
 };
 
 const EXCLUDED = new Set(['sign']);
+const SKIP_EMPTY = { exclude: EXCLUDED, skipEmpty: true };
+const KEEP_EMPTY = { exclude: EXCLUDED, skipEmpty: false };
 
 /** The seed's field table. */
 const KNOWN_FIELDS = new Set([
@@ -87,6 +89,7 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
   if (successBody !== 'SUCCESS' && successBody !== 'success') {
     throw new TypeError("express-payment-webhooks (pay247): successBody must be 'SUCCESS' or 'success'.");
   }
+  const signedWithAnySecret = (sign: string, text: string) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(text + secret)));
   return {
     provider: 'pay247',
     mediaTypes: { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' },
@@ -95,15 +98,12 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
       const fields = requireFlat(body.fields);
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
-      const variants = [sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: true })];
-      if (hasEmptyValue(fields, EXCLUDED)) variants.push(sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: false }));
-      for (const variant of variants) {
-        for (const secret of secrets) {
-          if (hexDigestEqual(sign, md5Hex(variant.text + secret))) {
-            assertNoSmuggledFields(fields, variant.fields, KNOWN_FIELDS);
-            return variant.fields;
-          }
-        }
+      const documented = sortedFieldString(fields, SKIP_EMPTY);
+      if (signedWithAnySecret(sign, documented.text)) return unambiguous(fields, documented.fields);
+      // Only then the undocumented variant, and only where it differs.
+      if (hasEmptyValue(fields, EXCLUDED)) {
+        const keptEmpty = sortedFieldString(fields, KEEP_EMPTY);
+        if (signedWithAnySecret(sign, keptEmpty.text)) return unambiguous(fields, keptEmpty.fields);
       }
       throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured secret.');
     },
@@ -128,6 +128,12 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
     success: { contentType: 'text/plain; charset=utf-8', body: successBody },
     failure: () => ({ contentType: 'text/plain; charset=utf-8', body: 'fail' }),
   };
+}
+
+/** A signature that verified still proves nothing if a value could be read as another field. */
+function unambiguous(fields: FlatFields, signed: string[]): string[] {
+  assertNoSmuggledFields(fields, signed, KNOWN_FIELDS);
+  return signed;
 }
 
 /**

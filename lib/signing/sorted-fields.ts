@@ -19,17 +19,40 @@ export interface CanonicalString {
  * the keys providers use), values written as the provider's PHP writes them.
  */
 export function sortedFieldString(fields: FlatFields, options: CanonicalOptions): CanonicalString {
-  const names = Object.keys(fields).sort();
-  const used: string[] = [];
+  const names = sortCodeUnitOrder(Object.keys(fields));
   let text = '';
-  for (const name of names) {
+  let used = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     if (options.exclude.has(name)) continue;
     const value = phpString(fields[name]);
     if (options.skipEmpty && value === '') continue;
-    text += (used.length === 0 ? '' : '&') + name + '=' + value;
-    used.push(name);
+    text += (used === 0 ? '' : '&') + name + '=' + value;
+    // The names array doubles as the list of fields used: no second array per notification.
+    names[used++] = name;
   }
-  return { text, fields: used };
+  names.length = used;
+  return { text, fields: names };
+}
+
+/**
+ * The order of Array.prototype.sort() without a comparator (UTF-16 code
+ * units). A notification has a dozen or two fields, where an insertion sort
+ * in place is twice as fast and allocates nothing; a hostile body with
+ * thousands of fields gets the native O(n log n) sort.
+ */
+function sortCodeUnitOrder(names: string[]): string[] {
+  if (names.length > 32) return names.sort();
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i];
+    let j = i - 1;
+    while (j >= 0 && names[j] > name) {
+      names[j + 1] = names[j];
+      j--;
+    }
+    names[j + 1] = name;
+  }
+  return names;
 }
 
 export function hasEmptyValue(fields: FlatFields, exclude: ReadonlySet<string>): boolean {

@@ -1,0 +1,66 @@
+'use strict';
+// Starts, queries and stops the variants' server processes.
+const { fork } = require('node:child_process');
+const path = require('node:path');
+
+const HOST = path.join(__dirname, 'server-process.js');
+
+/**
+ * Forks the server of one variant and resolves once it listens on loopback.
+ * `profileDir`: run it under `node --cpu-prof`; the profile is written when it stops.
+ */
+function startServer(variant, services, { profileDir } = {}) {
+  const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${variant.name}.cpuprofile`] : [];
+  const options = { ...variant.server.options, services };
+  const child = fork(HOST, [path.resolve(__dirname, '..', '..', variant.server.module), JSON.stringify(options)], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${variant.name}: the server did not start within 15 s`)), 15_000);
+    function fail(error) {
+      clearTimeout(timer);
+      child.kill();
+      reject(error);
+    }
+    child.once('exit', (code) => fail(new Error(`${variant.name}: the server exited (code ${code}) before listening`)));
+    child.on('message', function onMessage(message) {
+      if (message.type === 'failed') fail(new Error(`${variant.name}: the server failed to start:\n${message.message}`));
+      if (message.type !== 'listening') return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      child.off('message', onMessage);
+      resolve(serverHandle(child, message.port));
+    });
+  });
+}
+
+function serverHandle(child, port) {
+  return {
+    port,
+    /** How many requests the variant's handler ran so far, and the CPU time the process used. */
+    stats() {
+      return new Promise((resolve) => {
+        child.on('message', function onMessage(message) {
+          if (message.type !== 'stats') return;
+          child.off('message', onMessage);
+          resolve({ handled: message.handled, cpuMicros: message.cpuMicros });
+        });
+        child.send({ type: 'stats' });
+      });
+    },
+    stop() {
+      if (child.exitCode !== null) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send({ type: 'stop' });
+      });
+    },
+  };
+}
+
+module.exports = { startServer };

@@ -1,0 +1,60 @@
+'use strict';
+// The load generator: autocannon as a library, in the parent process.
+const autocannon = require('autocannon');
+
+/**
+ * Builds `size` distinct request bodies for one variant and round. They are
+ * made before the measurement so that signing them costs the load generator
+ * nothing while it runs.
+ */
+function makePool(request, size, tag) {
+  const pool = new Array(size);
+  for (let i = 0; i < size; i++) pool[i] = Buffer.from(request.body(`${tag}${i}`));
+  return pool;
+}
+
+/**
+ * One run against a server, for `durationS` seconds or `amount` requests. Each connection takes the next body of the
+ * shared pool for every request, so no body is sent twice unless the pool
+ * runs out (reported as `poolWrapped`).
+ */
+async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs }) {
+  let used = 0;
+  const setupRequest = (req) => {
+    req.body = pool[used++ % pool.length];
+    return req;
+  };
+  const template = () => ({ method: request.method, path: request.path, headers: { ...request.headers }, setupRequest });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    // A fixed number of requests (smoke runs) or a fixed time.
+    ...(amount ? { amount } : { duration: durationS }),
+    sampleInt: sampleIntervalMs,
+    requests: [template()],
+    // autocannon shares one request object between connections, so each
+    // connection's first request would be the same body: give each its own.
+    setupClient: (client) => client.setRequests([template()]),
+    verifyBody: (body) => body === expectBody,
+  });
+  const seconds = result.duration;
+  return {
+    rate: result.requests.total / seconds,
+    // The best sampling interval: what a warmed-up server may sustain (sizes later pools).
+    peakRate: (result.requests.max * 1000) / sampleIntervalMs,
+    completed: result.requests.total,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    mismatches: result.mismatches,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    seconds,
+    bodiesUsed: used,
+    poolSize: pool.length,
+    poolWrapped: used > pool.length,
+  };
+}
+
+module.exports = { makePool, runLoad };

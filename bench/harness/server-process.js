@@ -1,0 +1,42 @@
+'use strict';
+// The child process that serves one variant. Each variant runs alone in its
+// own process, so the load generator (the parent) never shares its event
+// loop, and a CPU profile (--cpu-prof) shows only the server's work.
+//
+// argv: <server module path> <JSON options>. Talks to the parent over IPC:
+// → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros };
+// 'stop' → closes, then exits (which is when --cpu-prof writes its profile).
+const http = require('node:http');
+
+const [modulePath, optionsJson] = process.argv.slice(2);
+const counters = { handled: 0 };
+
+async function main() {
+  const createServer = require(modulePath);
+  // `handled` is called by the variant for every request it really handled
+  // (its onEvent ran): the parent compares it with the 2xx answers to prove
+  // that every request was a new notification, not a deduplicated one.
+  const variant = await createServer(JSON.parse(optionsJson), { handled: () => counters.handled++ });
+  const server = http.createServer(variant.listener);
+  server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+
+  process.on('message', async (message) => {
+    if (message.type === 'stats') {
+      const cpu = process.cpuUsage();
+      process.send({ type: 'stats', handled: counters.handled, cpuMicros: cpu.user + cpu.system });
+    }
+    if (message.type === 'stop') {
+      server.closeAllConnections();
+      server.close();
+      if (variant.close) await variant.close();
+      process.exit(0);
+    }
+  });
+  // The parent died without saying stop: do not linger.
+  process.on('disconnect', () => process.exit(0));
+}
+
+main().catch((error) => {
+  process.send?.({ type: 'failed', message: String(error && error.stack ? error.stack : error) });
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the HTTP benchmark (bench/variants.js), then the
+// micro-benchmarks (bench/micro.js). Needs `npm run build` first: it measures
+// the built package, as merchants run it.
+//
+//   --quick              smoke run: one round of 2 000 requests per variant, no warm-up, quick micro-benchmarks
+//   --rounds N           rounds of the interleaved variants (default 5)
+//   --duration S         seconds per variant per round (default 5)
+//   --warmup S           seconds of load per variant before the rounds (default 2)
+//   --connections N      concurrent keep-alive connections (default 10)
+//   --only a,b           only these variants (the baseline is always included)
+//   --profile            run the servers under node --cpu-prof; prints their hottest functions
+//   --skip-micro         HTTP only
+//   --results-dir DIR    where the JSON goes (default bench/results)
+const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { fork } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const ROOT = path.join(__dirname, '..');
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'skip-micro': { type: 'boolean', default: false },
+      'results-dir': { type: 'string' },
+    },
+  });
+  const quick = values.quick;
+  const numberOf = (name, fallback) => {
+    if (values[name] === undefined) return fallback;
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
+    return value;
+  };
+  return {
+    quick,
+    rounds: Math.max(1, Math.floor(numberOf('rounds', quick ? 1 : 5))),
+    durationS: numberOf('duration', 5),
+    amount: quick ? 2000 : undefined,
+    warmupS: numberOf('warmup', quick ? 0 : 2),
+    connections: Math.max(1, Math.floor(numberOf('connections', 10))),
+    only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()),
+    profile: values.profile,
+    skipMicro: values['skip-micro'],
+    resultsDir: path.resolve(values['results-dir'] ?? path.join(__dirname, 'results')),
+  };
+}
+
+async function main() {
+  const options = parseOptions();
+  if (!existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
+  mkdirSync(options.resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const { runHttp } = require('./harness/http');
+  const { httpTable, httpHeader, noteLines, microTable } = require('./harness/report');
+
+  const results = { startedAt: new Date().toISOString(), quick: options.quick };
+  let failed = false;
+  const profileDir = options.profile ? path.join(options.resultsDir, `profiles-${stamp}`) : undefined;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'epw-bench-'));
+  try {
+    results.http = await runHttp({ ...options, profileDir, workDir });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  console.log(`\n${httpHeader(results.http)}\n\n${httpTable(results.http)}`);
+  const notes = noteLines(results.http);
+  if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+  failed ||= results.http.variants.some((variant) => variant.failed || (variant.summary && !variant.summary.valid));
+  if (profileDir) printProfiles(profileDir, results.http);
+
+  if (!options.skipMicro) {
+    results.micro = await runMicroInChild(options.quick);
+    console.log(`\n${microTable(results.micro)}`);
+  }
+
+  const file = path.join(options.resultsDir, `bench-${stamp}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+  if (failed) {
+    console.error('\nSome variants did not answer every request correctly (see above): their numbers do not count.');
+    process.exitCode = 1;
+  }
+}
+
+/** The micro-benchmarks run in a fresh process: no load-generator garbage in their heap. */
+function runMicroInChild(quick) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'micro.js'), ['--report-to-parent', ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let report;
+    child.on('message', (message) => (report = message));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`bench/micro.js exited with code ${code}`))));
+  });
+}
+
+function printProfiles(profileDir, http) {
+  const { summarizeProfile } = require('./profile-summary');
+  console.log(`\nCPU profiles of the servers: ${path.relative(process.cwd(), profileDir)}/`);
+  for (const variant of http.variants) {
+    const file = path.join(profileDir, `${variant.name}.cpuprofile`);
+    if (!existsSync(file)) continue;
+    console.log(`\n${variant.name}: hottest functions by self time`);
+    console.log(summarizeProfile(file, { top: 12 }));
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+});

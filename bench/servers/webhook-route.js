@@ -1,0 +1,49 @@
+'use strict';
+// One provider's middleware mounted on an Express 5 route: the full path a
+// real notification takes (read, parse, verify, claim, onEvent, complete, ack).
+// The variant names the factory exported by the package, its options (JSON:
+// secrets, keys), and which store or inbox to use.
+const path = require('node:path');
+const express = require('express');
+const pkg = require('../../dist');
+
+/** Dedup stores by name; `services` holds what the harness started (e.g. redis.url), `workDir` a scratch directory. */
+const STORES = {
+  memory: () => new pkg.MemoryDedupStore(),
+  redis: (services) => new pkg.RedisDedupStore({ url: services.redis.url }),
+};
+
+/** Inboxes by name (issue 9). A variant without `inbox` acks after the handler, as by default. */
+const INBOXES = {
+  sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
+  redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
+};
+
+module.exports = async function createWebhookRouteServer(options, bench) {
+  const factory = pkg[options.factory];
+  if (typeof factory !== 'function') throw new Error(`the package exports no ${options.factory}`);
+  const store = STORES[options.store ?? 'memory'](options.services);
+  const inbox = options.inbox === undefined ? undefined : INBOXES[options.inbox](options.services, options.workDir);
+  const app = express();
+  app.post(
+    options.path,
+    factory({
+      ...options.middleware,
+      store,
+      ...(inbox === undefined ? {} : { inbox }),
+      onEvent: async () => {
+        bench.handled();
+      },
+    }),
+  );
+  return {
+    listener: app,
+    async close() {
+      // Whatever the store or inbox calls closing; the process exits right after.
+      for (const resource of [store, inbox]) {
+        const close = resource?.close ?? resource?.quit;
+        if (typeof close === 'function') await close.call(resource);
+      }
+    },
+  };
+};
