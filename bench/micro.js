@@ -12,7 +12,12 @@ const { parseJsonObject } = require('../dist/body/json');
 const { parseForm } = require('../dist/body/form');
 const { MemoryDedupStore } = require('../dist/dedup/memory-store');
 const { pay247Spec } = require('../dist/providers/pay247');
-const { buildPay247Notification } = require('../dist/testing');
+const { parseXmlResponse } = require('../dist/body/xml');
+const { pingPongKybSpec } = require('../dist/providers/pingpong-kyb');
+const { cryptoGatewaySpec } = require('../dist/providers/crypto-gateway');
+const { sgateSpec } = require('../dist/providers/sgate');
+const { generateKeyPairSync } = require('node:crypto');
+const { buildCryptoGatewayNotification, buildPay247Notification, buildPingPongKybNotification, buildSgateNotification } = require('../dist/testing');
 const { measureOperation } = require('./harness/measure-op');
 
 const PAY247_SECRET = 'bench-pay247-key';
@@ -39,8 +44,35 @@ const ENTRIES = [
       return () => spec.authenticate(body, REQUEST);
     },
   },
-  // ---- other providers' verification: one entry each (SGATE RSA, card-issuing token,
-  //      PingPong KYB partial MD5, crypto gateway MD5), built with the testing kit's signer ----
+  {
+    name: 'PingPong KYB verify (5 fields, salt first, MD5)',
+    setup() {
+      const spec = pingPongKybSpec({ secret: 'bench-salt' });
+      const text = buildPingPongKybNotification({ secret: 'bench-salt' }).body;
+      const body = { format: 'json', text, fields: parseJsonObject(text) };
+      return () => spec.authenticate(body, REQUEST);
+    },
+  },
+  {
+    name: 'crypto gateway verify, XML fields (sorted k=v&key=, MD5)',
+    setup() {
+      const spec = cryptoGatewaySpec({ secret: 'bench-key' });
+      const text = buildCryptoGatewayNotification({ secret: 'bench-key', format: 'xml', signIn: 'body' }).body;
+      const body = { format: 'xml', text, fields: parseXmlResponse(text) };
+      return () => spec.authenticate(body, REQUEST);
+    },
+  },
+  {
+    name: 'SGATE verify (MD5 signing data, RSA-2048 MD5withRSA)',
+    setup() {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const spec = sgateSpec({ publicKey, apiKey: 'bench-api-key' });
+      const n = buildSgateNotification({ privateKey, apiKey: 'bench-api-key', url: '/notify/sgate' });
+      const body = { format: 'json', text: n.body, fields: parseJsonObject(n.body) };
+      const request = { headers: Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k.toLowerCase(), v])), url: '/notify/sgate' };
+      return () => spec.authenticate(body, request);
+    },
+  },
   {
     name: 'JSON parse: parseJsonObject, Pay247 body (null prototypes, repeated-key check)',
     setup: () => () => parseJsonObject(pay247Json),
@@ -51,8 +83,13 @@ const ENTRIES = [
     setup: () => () => parseForm(pay247Form),
   },
   { name: 'querystring.parse alone, same body (reference)', setup: () => () => querystring.parse(pay247Form) },
-  // ---- XML parse (crypto gateway, issue 4): ----
-  // { name: 'XML parse: parseXmlResponse, crypto gateway body', setup: () => () => parseXmlResponse(cryptoGatewayXml) },
+  {
+    name: 'XML parse: parseXmlResponse, crypto gateway body (xml2js strict, hostile-XML checks)',
+    setup() {
+      const text = buildCryptoGatewayNotification({ secret: 'bench-key', format: 'xml', signIn: 'body' }).body;
+      return () => parseXmlResponse(text);
+    },
+  },
   {
     name: `MemoryDedupStore claim + complete, new key, ≥ ${STORE_KEYS.toLocaleString('en-US')} keys held`,
     async: true,

@@ -20,10 +20,14 @@
 // requests their handler ran, and the harness checks that against the 2xx
 // answers (no duplicate was answered from the dedup store instead of doing the work).
 const { pay247Requests } = require('./requests/pay247');
+const { cardIssuingRequests, cryptoGatewayRequests, pingPongKybRequests } = require('./requests/providers');
 
 const PAY247_SECRET = 'bench-pay247-key';
 const pay247Json = pay247Requests({ secret: PAY247_SECRET, format: 'json' });
 const pay247Form = pay247Requests({ secret: PAY247_SECRET, format: 'form' });
+const PINGPONG_SALT = 'bench-pingpong-salt';
+const CARD_TOKEN = 'bench-card-issuing-token-0123456789';
+const CRYPTO_KEY = 'bench-crypto-gateway-key';
 
 /**
  * The full middleware path for one provider: the factory the package exports, its
@@ -60,21 +64,49 @@ module.exports = [
     expectBody: 'SUCCESS',
   },
 
-  // ---- other providers: one entry each, on the provider's main content type (target 0.95 JSON, 0.85 form) ----
-  // Add a request generator in bench/requests/<provider>.js (build bodies with the testing kit's
-  // builder, order/event ids from `seq`), then e.g.:
-  // {
-  //   name: 'sgate-json',
-  //   label: 'SGATE JSON: read, RSA verify, claim (memory), onEvent, ack',
-  //   target: 0.95,
-  //   server: webhookRoute('createSgateWebhookMiddleware', { publicKey, apiKey }),
-  //   request: sgateRequests({ ... }),
-  //   expectBody: '<the provider's success ack>',
-  // },
-  // card-issuing (JSON), PingPong KYB (JSON, expectBody ''), crypto gateway JSON: the same shape.
+  // ---- the other providers on their main content type (SGATE: see bench/requests/providers.js) ----
+  {
+    name: 'pingpong-kyb-json',
+    label: 'PingPong KYB JSON: read, verify (5 fields), digest id, claim, onEvent, ack',
+    target: 0.95,
+    server: webhookRoute('createPingPongKybWebhookMiddleware', { secret: PINGPONG_SALT }),
+    request: pingPongKybRequests({ secret: PINGPONG_SALT }),
+    expectBody: '',
+  },
+  {
+    name: 'card-issuing-json',
+    label: 'card-issuing JSON: read, URL token, decode event_data, claim, onEvent, ack',
+    target: 0.95,
+    server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }, { path: '/notify/card-issuing' }),
+    request: cardIssuingRequests({ token: CARD_TOKEN }),
+    expectBody: '{"code":0,"message":"success"}',
+  },
+  {
+    name: 'crypto-gateway-json',
+    label: 'crypto gateway JSON: read, verify, claim, onEvent, ack',
+    target: 0.95,
+    server: webhookRoute('createCryptoGatewayWebhookMiddleware', { secret: CRYPTO_KEY }),
+    request: cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'json' }),
+    expectBody: 'success',
+  },
 
-  // ---- crypto gateway XML and form paths (target XML 0.75, form 0.85) ----
-  // cryptoGatewayRequests({ format: 'xml' | 'form' }) → 'crypto-gateway-xml', 'crypto-gateway-form'.
+  // ---- crypto gateway XML and form paths ----
+  {
+    name: 'crypto-gateway-form',
+    label: 'crypto gateway form: read, verify, claim, onEvent, ack',
+    target: 0.85,
+    server: webhookRoute('createCryptoGatewayWebhookMiddleware', { secret: CRYPTO_KEY }),
+    request: cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'form' }),
+    expectBody: 'success',
+  },
+  {
+    name: 'crypto-gateway-xml',
+    label: 'crypto gateway XML (xml2js, hostile-XML checks): read, verify, claim, onEvent, ack',
+    target: 0.75,
+    server: webhookRoute('createCryptoGatewayWebhookMiddleware', { secret: CRYPTO_KEY }),
+    request: cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'xml' }),
+    expectBody: 'success',
+  },
 
   {
     name: 'pay247-json-redis',
@@ -87,16 +119,16 @@ module.exports = [
     expectBody: 'SUCCESS',
   },
 
-  // ---- inbox path (issue 9): ack after a durable write, onEvent later ----
-  // {
-  //   name: 'pay247-json-inbox-sqlite',
-  //   label: 'Pay247 JSON with SqliteInbox: verify, claim, persist, ack',
-  //   requires: ['SqliteInbox'],
-  //   server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
-  //   request: pay247Json,
-  //   expectBody: 'SUCCESS',
-  //   handledLater: true,
-  // },
+  // ---- inbox path: ack after a durable write (SQLite, WAL, synchronous=FULL), onEvent later ----
+  {
+    name: 'pay247-json-inbox-sqlite',
+    label: 'Pay247 JSON with SqliteInbox: verify, claim, persist (fsync), ack; onEvent from the inbox',
+    requires: ['SqliteInbox'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
 
   {
     name: 'node-http',

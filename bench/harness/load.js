@@ -9,7 +9,11 @@ const autocannon = require('autocannon');
  */
 function makePool(request, size, tag) {
   const pool = new Array(size);
-  for (let i = 0; i < size; i++) pool[i] = Buffer.from(request.body(`${tag}${i}`));
+  for (let i = 0; i < size; i++) {
+    // A generator returns the body, or { body, headers } where the signature travels in headers (SGATE).
+    const made = request.body(`${tag}${i}`);
+    pool[i] = typeof made === 'string' || Buffer.isBuffer(made) ? { body: Buffer.from(made), headers: undefined } : { body: Buffer.from(made.body), headers: made.headers };
+  }
   return pool;
 }
 
@@ -21,7 +25,9 @@ function makePool(request, size, tag) {
 async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs }) {
   let used = 0;
   const setupRequest = (req) => {
-    req.body = pool[used++ % pool.length];
+    const item = pool[used++ % pool.length];
+    req.body = item.body;
+    if (item.headers !== undefined) req.headers = { ...request.headers, ...item.headers };
     return req;
   };
   const template = () => ({ method: request.method, path: request.path, headers: { ...request.headers }, setupRequest });
