@@ -13,6 +13,17 @@ interface Lock {
 }
 
 /**
+ * Done markers written in one stretch of time. Each keeps its expiry as ms
+ * after `since`: a small integer (a V8 Smi) while the generation is younger
+ * than ~3 weeks, where an absolute timestamp is a heap-allocated number, one
+ * more object per marker for every garbage collection to walk.
+ */
+interface Generation {
+  since: number;
+  markers: Map<string, number>;
+}
+
+/**
  * Dedup for one process. Locks (requests in flight) and done markers live
  * apart: locks are few and must never be evicted while a handler runs; done
  * markers are many and are bounded.
@@ -24,8 +35,8 @@ interface Lock {
  */
 export class MemoryDedupStore implements DedupStore {
   private readonly locks = new Map<string, Lock>();
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
+  private current: Generation;
+  private previous: Generation;
   private readonly generationSize: number;
   private readonly now: () => number;
 
@@ -36,6 +47,8 @@ export class MemoryDedupStore implements DedupStore {
     }
     this.generationSize = Math.ceil(maxEntries / 2);
     this.now = options.now ?? Date.now;
+    this.current = { since: this.now(), markers: new Map() };
+    this.previous = { since: this.current.since, markers: new Map() };
   }
 
   claim(key: string, lockTtlMs: number, token: string): Promise<ClaimState> {
@@ -57,7 +70,7 @@ export class MemoryDedupStore implements DedupStore {
 
   /** Done markers plus locks currently held (for tests and metrics). */
   get size(): number {
-    return this.current.size + this.previous.size + this.locks.size;
+    return this.current.markers.size + this.previous.markers.size + this.locks.size;
   }
 
   private claimSync(key: string, lockTtlMs: number, token: string): ClaimState {
@@ -71,16 +84,18 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   private isDone(key: string, now: number): boolean {
-    const expiresAt = this.current.get(key) ?? this.previous.get(key);
-    return expiresAt !== undefined && expiresAt > now;
+    const inCurrent = this.current.markers.get(key);
+    if (inCurrent !== undefined) return inCurrent > now - this.current.since;
+    const inPrevious = this.previous.markers.get(key);
+    return inPrevious !== undefined && inPrevious > now - this.previous.since;
   }
 
   private remember(key: string, expiresAt: number): void {
-    this.previous.delete(key);
-    this.current.set(key, expiresAt);
-    if (this.current.size >= this.generationSize) {
+    this.previous.markers.delete(key);
+    this.current.markers.set(key, expiresAt - this.current.since);
+    if (this.current.markers.size >= this.generationSize) {
       this.previous = this.current;
-      this.current = new Map();
+      this.current = { since: this.now(), markers: new Map() };
     }
   }
 

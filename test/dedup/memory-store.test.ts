@@ -37,6 +37,28 @@ describe('MemoryDedupStore bounds', () => {
     expect(await store.claim('k', 100, 'b')).toBe('claimed');
   });
 
+  test('a done marker expires at its own time, whichever generation holds it and whenever that began', async () => {
+    let now = 1_000;
+    const store = new MemoryDedupStore({ maxEntries: 4, now: () => now });
+    const done = async (key: string, ttl: number) => {
+      await store.claim(key, 100, 't');
+      await store.complete(key, ttl, 't');
+    };
+    await done('early', 500); // expires at 1 500
+    now = 1_200;
+    await done('filler', 60_000); // the generation is full: 'early' moves to the previous one
+    now = 1_300;
+    await done('late', 500); // a generation begun at 1 200; expires at 1 800
+    now = 1_499;
+    expect(await store.claim('early', 100, 'x')).toBe('done');
+    now = 1_500;
+    expect(await store.claim('early', 100, 'x')).toBe('claimed');
+    now = 1_799;
+    expect(await store.claim('late', 100, 'x')).toBe('done');
+    now = 1_800;
+    expect(await store.claim('late', 100, 'x')).toBe('claimed');
+  });
+
   test('rejects a nonsensical bound', () => {
     expect(() => new MemoryDedupStore({ maxEntries: 0 })).toThrow(TypeError);
   });
