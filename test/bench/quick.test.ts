@@ -14,7 +14,7 @@ test('npm run bench -- --quick runs every variant and the micro-benchmarks, and 
   const dir = mkdtempSync(join(tmpdir(), 'epw-bench-test-'));
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['bench/run.js', '--quick', '--results-dir', dir], { cwd: ROOT, timeout: 60_000 }, (error, out, err) =>
+      execFile(process.execPath, ['bench/run.js', '--quick', '--results-dir', dir], { cwd: ROOT, timeout: 150_000 }, (error, out, err) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err }),
       );
     });
@@ -41,4 +41,4 @@ test('npm run bench -- --quick runs every variant and the micro-benchmarks, and 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 160_000);
