@@ -56,7 +56,8 @@ function plainDeclaredLength(req: IncomingMessage): number | undefined {
   if (headers['transfer-encoding'] !== undefined) return undefined;
   const declared = headers['content-length'];
   if (declared === undefined || !/^\d{1,15}$/.test(declared)) return undefined;
-  if (!req.readable || req.readableFlowing !== null || req.readableEncoding !== null || req.destroyed) return undefined;
+  // Not ended, destroyed or errored (readable), nobody reading it (flowing), no decoder set.
+  if (!req.readable || req.readableFlowing !== null || req.readableEncoding !== null) return undefined;
   return Number(declared);
 }
 

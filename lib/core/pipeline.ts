@@ -211,6 +211,6 @@ function send(res: ServerResponse, answer: Answer): void {
   if (answer.status === 405) res.setHeader('Allow', 'POST');
   res.statusCode = answer.status;
   res.setHeader('Content-Type', answer.ack.contentType);
-  res.setHeader('Content-Length', Buffer.byteLength(answer.ack.body));
+  // Node writes Content-Length itself for a body given to end() whole.
   res.end(answer.ack.body);
 }
