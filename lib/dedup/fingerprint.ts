@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { JsonValue } from '../body/fields';
+import { sha256Hex } from '../signing/digest';
 
 /**
  * A short digest of a parsed JSON value that depends only on its content:
@@ -9,16 +9,25 @@ import type { JsonValue } from '../body/fields';
  * there (a global express.json() may have consumed it).
  */
 export function fingerprint(value: JsonValue): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex').slice(0, 32);
+  return sha256Hex(canonicalJson(value)).slice(0, 32);
+}
+
+/** Characters JSON.stringify escapes in a string: quotes, backslashes, controls, lone surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(text), without its cost for the plain strings that are nearly all of them. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function canonicalJson(value: JsonValue): string {
+  if (typeof value === 'string') return quote(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const names = Object.keys(value).sort();
   let out = '{';
   for (let i = 0; i < names.length; i++) {
-    out += `${i === 0 ? '' : ','}${JSON.stringify(names[i])}:${canonicalJson(value[names[i]])}`;
+    out += `${i === 0 ? '' : ','}${quote(names[i])}:${canonicalJson(value[names[i]])}`;
   }
   return `${out}}`;
 }

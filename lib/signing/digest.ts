@@ -6,6 +6,14 @@ import * as crypto from 'node:crypto';
  */
 const oneShot: ((algorithm: string, data: string) => string) | undefined = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
+function hexDigest(algorithm: 'md5' | 'sha256', text: string): string {
+  return oneShot !== undefined ? oneShot(algorithm, text) : crypto.createHash(algorithm).update(text, 'utf8').digest('hex');
+}
+
 export function md5Hex(text: string): string {
-  return oneShot !== undefined ? oneShot('md5', text) : crypto.createHash('md5').update(text, 'utf8').digest('hex');
+  return hexDigest('md5', text);
+}
+
+export function sha256Hex(text: string): string {
+  return hexDigest('sha256', text);
 }
