@@ -121,14 +121,7 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
       const { fields } = body;
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
-      const signed: string[] = [];
-      let text = '';
-      for (const name of SIGNED_FIELDS) {
-        const value = signedValue(fields, name);
-        if (value === '') continue;
-        text += `${signed.length === 0 ? '' : '&'}${name}=${value}`;
-        signed.push(name);
-      }
+      const { text, fields: signed } = pingPongKybSigningString(fields);
       const signType = signedValue(fields, 'signType');
       if (signType !== '' && signType.toUpperCase() !== 'MD5') {
         throw new WebhookError('SIGNATURE_MISMATCH', 'Only MD5-signed notifications are accepted (signType).');
@@ -155,6 +148,23 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
 }
 
 /** The value as PingPong's (Java) signer takes it: trimmed as String.trim() does; "" when absent or blank. */
+/**
+ * What PingPong signs before the salt goes in front: the five signed fields,
+ * each only if non-blank, trimmed, sorted, `k=v&k=v`. Also the testing kit's
+ * signer, so the provider's side and ours share one definition.
+ */
+export function pingPongKybSigningString(fields: Fields): { text: string; fields: string[] } {
+  const signed: string[] = [];
+  let text = '';
+  for (const name of SIGNED_FIELDS) {
+    const value = signedValue(fields, name);
+    if (value === '') continue;
+    text += `${signed.length === 0 ? '' : '&'}${name}=${value}`;
+    signed.push(name);
+  }
+  return { text, fields: signed };
+}
+
 function signedValue(fields: Fields, name: string): string {
   const value = fields[name];
   if (value === undefined || value === null) return '';

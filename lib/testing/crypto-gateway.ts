@@ -1,7 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { FlatFields } from '../body/fields';
+import { withGatewayKey } from '../providers/crypto-gateway';
+import { md5Hex } from '../signing/digest';
+import { sortedFieldString } from '../signing/sorted-fields';
 import { encodeForm, encodeXmlResponse, type Notification } from './notification';
 
 type GatewayFields = Readonly<Record<string, string | number | null>>;
+
+const EXCLUDED: ReadonlySet<string> = new Set(['sign']);
 
 export interface CryptoGatewaySignOptions {
   /** Leave empty values out of the signed string. Default false: every field but `sign` is signed. */
@@ -10,12 +16,8 @@ export interface CryptoGatewaySignOptions {
 
 /** The `sign` the gateway puts on these fields: sorted `k=v&…&key=<secret>`, MD5, lowercase hex. */
 export function signCryptoGateway(fields: GatewayFields, secret: string, options: CryptoGatewaySignOptions = {}): string {
-  const parts = Object.keys(fields)
-    .filter((name) => name !== 'sign' && !(options.skipEmpty && (fields[name] ?? '') === ''))
-    .sort()
-    .map((name) => `${name}=${fields[name] ?? ''}`);
-  parts.push(`key=${secret}`);
-  return createHash('md5').update(parts.join('&'), 'utf8').digest('hex');
+  const canonical = sortedFieldString(fields as FlatFields, { exclude: EXCLUDED, skipEmpty: options.skipEmpty === true });
+  return md5Hex(withGatewayKey(canonical.text, secret));
 }
 
 export type CryptoGatewaySampleType = 'recharge' | 'transfer';

@@ -1,8 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import type { Fields } from '../body/fields';
+import { pingPongKybSigningString } from '../providers/pingpong-kyb';
+import { md5Hex } from '../signing/digest';
 import type { Notification } from './notification';
-
-/** The fields PingPong signs; everything else in a notification is unsigned. */
-const SIGNED_FIELDS = ['bizId', 'bizType', 'institutionId', 'signType', 'subClientId'];
 
 /**
  * The `sign` PingPong puts on a notification: only the five signed fields,
@@ -10,15 +10,7 @@ const SIGNED_FIELDS = ['bizId', 'bizType', 'institutionId', 'signType', 'subClie
  * upper-case hex.
  */
 export function signPingPongKyb(fields: Readonly<Record<string, unknown>>, salt: string): string {
-  const parts: string[] = [];
-  for (const name of SIGNED_FIELDS) {
-    const value = fields[name];
-    if (typeof value !== 'string' && typeof value !== 'number') continue;
-    // Java's String.trim(): every character up to U+0020, at both ends.
-    const trimmed = String(value).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
-    if (trimmed !== '') parts.push(`${name}=${trimmed}`);
-  }
-  return createHash('md5').update(salt + parts.join('&'), 'utf8').digest('hex').toUpperCase();
+  return md5Hex(salt + pingPongKybSigningString(fields as Fields).text).toUpperCase();
 }
 
 export type PingPongKybSampleType = 'SM_KYC_REVIEW' | 'SM_STORE_REVIEW';
