@@ -39,11 +39,7 @@ export async function readParsedBody(
   readRaw: RawBodyReader,
 ): Promise<ParsedBody> {
   const format = formatFor(req.headers['content-type'], spec.mediaTypes);
-  if (!isConsumed(req)) {
-    const text = decodeUtf8(await readRaw(req, res));
-    return { format, text, fields: parseBodyText(format, text) };
-  }
-  const raw = req.rawBody ?? (typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : undefined);
+  const raw = isConsumed(req) ? keptBytes(req) : await readRaw(req, res);
   if (raw !== undefined) {
     const text = typeof raw === 'string' ? raw : decodeUtf8(raw);
     return { format, text, fields: parseBodyText(format, text) };
@@ -65,6 +61,11 @@ export async function readParsedBody(
     );
   }
   return { format, text: undefined, fields: fromParsedBody(req.body) };
+}
+
+/** What an earlier parser left of the exact body: `req.rawBody`, or a text/raw parser's `req.body`. */
+function keptBytes(req: WebhookRequest): Buffer | string | undefined {
+  return req.rawBody ?? (typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : undefined);
 }
 
 /** Only a stream that has ended was read: Express 4's parsers set `req.body = {}` without reading. */
