@@ -56,7 +56,3 @@ export class WebhookError extends Error {
     this.eventId = details.eventId;
   }
 }
-
-export function isWebhookError(value: unknown): value is WebhookError {
-  return value instanceof WebhookError;
-}

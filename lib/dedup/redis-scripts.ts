@@ -7,7 +7,7 @@ import { LuaScript } from '../redis/lua-script';
  * mistaken for the done marker, whatever the token is.
  */
 export const LOCK_PREFIX = 'lock:';
-export const DONE = 'done';
+const DONE = 'done';
 
 const script = (source: string) => new LuaScript(source);
 
