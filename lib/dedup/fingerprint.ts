@@ -1,33 +1,67 @@
 import type { JsonValue } from '../body/fields';
 import { sha256Hex } from '../signing/digest';
 
+type JsonObject = { [key: string]: JsonValue };
+
+const NONE: ReadonlySet<string> = new Set();
+
 /**
- * A short digest of a parsed JSON value that depends only on its content:
- * object keys are sorted at every level (array order is kept: it is content),
- * so key order and whitespace in the body never make the same notification
- * look new. It works on parsed fields because the raw text is not always
- * there (a global express.json() may have consumed it).
+ * A short digest of a parsed JSON value that depends only on its content, so
+ * key order and whitespace in the body never make the same notification look
+ * new. It works on parsed fields because the raw text is not always there (a
+ * global express.json() may have consumed it). `without`: top-level fields to
+ * leave out (those already in the dedup key, or not content, like a signature).
  */
-export function fingerprint(value: JsonValue): string {
-  return sha256Hex(canonicalJson(value)).slice(0, 32);
+export function fingerprint(value: JsonValue, without: ReadonlySet<string> = NONE): string {
+  return sha256Hex(canonicalJson(value, without)).slice(0, 32);
 }
 
-/** Characters JSON.stringify escapes in a string: quotes, backslashes, controls, lone surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** JSON.stringify(text), without its cost for the plain strings that are nearly all of them. */
-function quote(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+/**
+ * JSON text of `value` in which every object lists its keys in an order fixed
+ * by the keys alone. JSON.stringify follows property order: integer-like keys
+ * ascending, then the others in insertion order; inserting them sorted makes
+ * the text a function of the content. Native JSON.stringify over a sorted copy
+ * (of only the objects not already in order) costs a fraction of building the
+ * text key by key in JavaScript.
+ */
+export function canonicalJson(value: JsonValue, without: ReadonlySet<string> = NONE): string {
+  if (without.size === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(inKeyOrder(value));
+  return JSON.stringify(sortedCopy(value, Object.keys(value).filter((name) => !without.has(name))));
 }
 
-function canonicalJson(value: JsonValue): string {
-  if (typeof value === 'string') return quote(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const names = Object.keys(value).sort();
-  let out = '{';
-  for (let i = 0; i < names.length; i++) {
-    out += `${i === 0 ? '' : ','}${quote(names[i])}:${canonicalJson(value[names[i]])}`;
+function inKeyOrder(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: JsonValue[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = inKeyOrder(value[i]);
+      if (item !== value[i]) (copy ??= value.slice())[i] = item;
+    }
+    return copy ?? value;
   }
-  return `${out}}`;
+  const names = Object.keys(value);
+  if (!isSorted(names)) return sortedCopy(value, names);
+  for (const name of names) {
+    // Keys in order, but something below is not: copy this level too.
+    if (inKeyOrder(value[name]) !== value[name]) return sortedCopy(value, names);
+  }
+  return value;
+}
+
+/** `names` of `value`, sorted, in a new plain object (fast properties, so JSON.stringify's fast path). */
+function sortedCopy(value: JsonObject, names: string[]): JsonObject {
+  names.sort();
+  const copy: JsonObject = {};
+  for (const name of names) {
+    const item = inKeyOrder(value[name]);
+    // On a plain object, assigning "__proto__" would set the prototype and drop the key.
+    if (name === '__proto__') Object.defineProperty(copy, name, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[name] = item;
+  }
+  return copy;
+}
+
+function isSorted(names: string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1] > names[i]) return false;
+  return true;
 }

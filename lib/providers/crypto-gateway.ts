@@ -141,9 +141,7 @@ function dedupId(type: string, data: Record<string, string>): string {
     if (data.ordid !== undefined && data.ordid !== '') return `transfer:${data.ordid}:${status}`;
     return `transfer:txid=${required(data, 'txid')}:${status}`;
   }
-  const content = emptyFields<Record<string, string>>();
-  for (const name in data) if (!EXCLUDED.has(name)) content[name] = data[name];
-  return `${type}:${fingerprint(content)}`;
+  return `${type}:${fingerprint(data, EXCLUDED)}`;
 }
 
 function required(data: Record<string, string>, name: string): string {

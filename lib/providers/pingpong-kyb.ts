@@ -1,4 +1,4 @@
-import { emptyFields, type Fields, type FlatFields, type JsonValue } from '../body/fields';
+import type { Fields, FlatFields } from '../body/fields';
 import { assertNoSmuggledFields } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
@@ -140,7 +140,7 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
       const bizId = requiredText(data, 'bizId');
       const status = data.status;
       if (typeof status !== 'string') throw new WebhookError('BODY_INVALID', 'status is missing.');
-      return { id: `${bizType}:${bizId}:${status}:${fingerprint(unkeyedFields(data))}`, type: bizType, data: data as unknown as PingPongOtherReview };
+      return { id: `${bizType}:${bizId}:${status}:${fingerprint(data, KEY_FIELDS)}`, type: bizType, data: data as unknown as PingPongOtherReview };
     },
     success: { contentType: 'text/plain; charset=utf-8', body: '' },
     failure: () => ({ contentType: 'text/plain; charset=utf-8', body: 'FAIL' }),
@@ -193,11 +193,6 @@ function requiredText(fields: Fields, name: string): string {
  * a duplicate, while a second MODIFY for the same bizId with new comments is
  * a new notification.
  */
-function unkeyedFields(fields: Fields): JsonValue {
-  const rest = emptyFields();
-  for (const name in fields) if (!KEY_FIELDS.has(name)) rest[name] = fields[name];
-  return rest;
-}
 
 /**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
