@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { LuaScript } from '../redis/lua-script';
+import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE } from './redis-scripts';
 import type { ClaimState, DedupStore } from './store';
 
@@ -22,8 +23,9 @@ const CLAIM_STATES: ReadonlySet<unknown> = new Set<ClaimState>(['claimed', 'in-f
 
 /**
  * Dedup shared by every instance of the app, on Redis (client: ioredis).
- * One key per notification; one round trip per call, each a Lua script so
- * that claiming, and acting only while the claim is still ours, is atomic.
+ * One key per notification; each call a Lua script so that claiming, and
+ * acting only while the claim is still ours, is atomic. The calls of one
+ * event-loop turn share a round trip (lib/redis/script-batch.ts).
  *
  * Every call is bounded by `timeoutMs`, and never waits for a connection
  * that is known to be down: with Redis unreachable the provider gets a quick
@@ -31,6 +33,7 @@ const CLAIM_STATES: ReadonlySet<unknown> = new Set<ClaimState>(['claimed', 'in-f
  */
 export class RedisDedupStore implements DedupStore {
   private readonly client: Redis;
+  private readonly batch: ScriptBatch;
   private readonly ownsClient: boolean;
   private readonly keyPrefix: string;
   private readonly timeoutMs: number;
@@ -53,6 +56,7 @@ export class RedisDedupStore implements DedupStore {
     this.timeoutMs = timeoutMs;
     this.ownsClient = client === undefined;
     this.client = client ?? connect(url!);
+    this.batch = new ScriptBatch(this.client);
   }
 
   async claim(key: string, lockTtlMs: number, token: string): Promise<ClaimState> {
@@ -83,7 +87,7 @@ export class RedisDedupStore implements DedupStore {
   private run(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('RedisDedupStore: the store was closed.'));
     const deadline = Date.now() + this.timeoutMs;
-    const send = () => script.run(this.client, [this.keyPrefix + key], args);
+    const send = () => this.batch.run(script, [this.keyPrefix + key], args, deadline);
     // Nothing is sent once the deadline has passed: the caller has already been told "not done".
     const work = this.client.status === 'ready' ? send() : this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late())));
     return beforeDeadline(work, deadline);

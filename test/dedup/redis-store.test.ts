@@ -3,6 +3,8 @@ import { RedisDedupStore } from '../../lib';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { sleep } from '../helpers/express-versions';
 import { describeDedupStoreConformance } from './conformance';
+import { CLAIM } from '../../lib/dedup/redis-scripts';
+import { ScriptBatch } from '../../lib/redis/script-batch';
 
 describeWithRedis('RedisDedupStore', () => {
   let redis: RedisServer;
@@ -80,6 +82,57 @@ describeWithRedis('RedisDedupStore', () => {
       await store.complete('pay247:5', 10_000, 'a');
       await admin.script('FLUSH');
       expect(await store.claim('pay247:5', 10_000, 'b')).toBe('done');
+    });
+  });
+
+  describe('calls made in one turn of the event loop go to Redis as one pipeline', () => {
+    let client: Redis;
+    let store: RedisDedupStore;
+    beforeAll(() => {
+      client = new Redis(redis.url);
+      track({ close: () => void client.disconnect() });
+      store = new RedisDedupStore({ client, keyPrefix: 'batch:' });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    test('one pipeline for the turn, each call its own answer, in order: a key claimed twice in one batch is in-flight the second time', async () => {
+      const pipeline = jest.spyOn(client, 'pipeline');
+      const evalsha = jest.spyOn(client, 'evalsha');
+      const keys = ['b:1', 'b:2', 'b:1', 'b:3', 'b:2'];
+      const states = await Promise.all(keys.map((key, i) => store.claim(key, 10_000, `t${i}`)));
+      expect(states).toEqual(['claimed', 'claimed', 'in-flight', 'claimed', 'in-flight']);
+      expect(pipeline).toHaveBeenCalledTimes(1);
+      expect(evalsha).not.toHaveBeenCalled();
+      expect(await admin.get('batch:b:1')).toBe('lock:t0');
+      expect(await admin.get('batch:b:2')).toBe('lock:t1');
+
+      await Promise.all([store.complete('b:1', 10_000, 't0'), store.release('b:2', 't1'), store.complete('b:3', 10_000, 'not-ours')]);
+      expect(pipeline).toHaveBeenCalledTimes(2);
+      expect(await admin.get('batch:b:1')).toBe('done');
+      expect(await admin.exists('batch:b:2')).toBe(0);
+      expect(await admin.get('batch:b:3')).toBe('lock:t3');
+    });
+
+    test('after SCRIPT FLUSH every call of a batch still gets its answer', async () => {
+      await admin.script('FLUSH');
+      const states = await Promise.all(['f:1', 'f:2', 'f:1'].map((key, i) => store.claim(key, 10_000, `t${i}`)));
+      expect(states).toEqual(['claimed', 'claimed', 'in-flight']);
+    });
+
+    test('one call failing in Redis fails alone; the rest of its batch is answered', async () => {
+      await admin.rpush('batch:wrong-type', 'x');
+      const outcomes = await Promise.allSettled(['ok:1', 'wrong-type', 'ok:2'].map((key) => store.claim(key, 10_000, 't')));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason.message).toMatch(/WRONGTYPE/);
+    });
+
+    test('a call whose deadline passed before its batch left is not sent at all', async () => {
+      const batch = new ScriptBatch(client);
+      const late = batch.run(CLAIM, ['batch:late'], ['lock:t', 10_000], Date.now() - 1);
+      const onTime = batch.run(CLAIM, ['batch:on-time'], ['lock:t', 10_000], Date.now() + 60_000);
+      await expect(late).rejects.toThrow(/deadline passed/);
+      expect(await onTime).toBe('claimed');
+      expect(await admin.exists('batch:late')).toBe(0);
     });
   });
 
