@@ -11,6 +11,8 @@
 //   --connections N      concurrent keep-alive connections (default 10)
 //   --only a,b           only these variants (the baseline is always included)
 //   --profile            run the servers under node --cpu-prof; prints their hottest functions
+//   --no-pin             let the servers and the load generator share every core (default: the
+//                        load generator and services on CPU 0, each server on the last CPU; Linux, taskset)
 //   --skip-micro         HTTP only
 //   --results-dir DIR    where the JSON goes (default bench/results)
 const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -31,6 +33,7 @@ function parseOptions() {
       connections: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
       'skip-micro': { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
     },
@@ -51,6 +54,7 @@ function parseOptions() {
     connections: Math.max(1, Math.floor(numberOf('connections', 10))),
     only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()),
     profile: values.profile,
+    pin: !values['no-pin'],
     skipMicro: values['skip-micro'],
     resultsDir: path.resolve(values['results-dir'] ?? path.join(__dirname, 'results')),
   };
@@ -63,8 +67,12 @@ async function main() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const { runHttp } = require('./harness/http');
   const { httpTable, httpHeader, noteLines, microTable } = require('./harness/report');
+  const { pinningPlan, pin } = require('./harness/cpu-pinning');
 
   const results = { startedAt: new Date().toISOString(), quick: options.quick };
+  options.pinning = options.pin ? pinningPlan() : { reason: '--no-pin' };
+  // The parent is the load generator; services it starts inherit its CPU.
+  if (options.pinning.loadCpu !== undefined) pin(process.pid, options.pinning.loadCpu);
   let failed = false;
   const profileDir = options.profile ? path.join(options.resultsDir, `profiles-${stamp}`) : undefined;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'epw-bench-'));

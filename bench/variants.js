@@ -10,7 +10,8 @@
 //   expectBody the answer a handled request gets; anything else fails the run
 //   role       'baseline' (ratios are to it; exactly one) or 'ceiling'; omitted for the rest
 //   target     the DESIGN.md ratio to the baseline it must reach
-//   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds)
+//   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
+//              `--only` brings that variant along
 //   requires   package exports it needs; when missing from the build it is skipped, not failed
 //   services   backing services the harness starts for it ('redis'); the server gets
 //              their addresses as options.services
@@ -28,6 +29,28 @@ const pay247Form = pay247Requests({ secret: PAY247_SECRET, format: 'form' });
 const PINGPONG_SALT = 'bench-pingpong-salt';
 const CARD_TOKEN = 'bench-card-issuing-token-0123456789';
 const CRYPTO_KEY = 'bench-crypto-gateway-key';
+
+/**
+ * The baseline's route fed another provider's bodies. A JSON provider's 0.95
+ * target is judged against it: express.json() too pays for a longer body (the
+ * PingPong KYB body is ~3× Pay247's, nested, in Chinese), and that cost is
+ * not the middleware's.
+ */
+function bareRouteWith(provider, request) {
+  return {
+    name: `express-json-${provider}-bodies`,
+    label: `the baseline route (express.json(), answers success) fed ${provider} bodies`,
+    sameBodiesOk: true,
+    // Mounted at the request's path without its query (card-issuing's token rides in the query).
+    server: { module: 'bench/servers/express-json.js', options: { path: request.path.split('?')[0] } },
+    request,
+    expectBody: 'success',
+  };
+}
+
+const pingPongKybJson = pingPongKybRequests({ secret: PINGPONG_SALT });
+const cardIssuingJson = cardIssuingRequests({ token: CARD_TOKEN });
+const cryptoGatewayJson = cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'json' });
 
 /**
  * The full middleware path for one provider: the factory the package exports, its
@@ -65,28 +88,31 @@ module.exports = [
   },
 
   // ---- the other providers on their main content type (SGATE: see bench/requests/providers.js) ----
+  bareRouteWith('pingpong-kyb', pingPongKybJson),
   {
     name: 'pingpong-kyb-json',
     label: 'PingPong KYB JSON: read, verify (5 fields), digest id, claim, onEvent, ack',
-    target: 0.95,
+    targetVs: { variant: 'express-json-pingpong-kyb-bodies', ratio: 0.95 },
     server: webhookRoute('createPingPongKybWebhookMiddleware', { secret: PINGPONG_SALT }),
-    request: pingPongKybRequests({ secret: PINGPONG_SALT }),
+    request: pingPongKybJson,
     expectBody: '',
   },
+  bareRouteWith('card-issuing', cardIssuingJson),
   {
     name: 'card-issuing-json',
     label: 'card-issuing JSON: read, URL token, decode event_data, claim, onEvent, ack',
-    target: 0.95,
+    targetVs: { variant: 'express-json-card-issuing-bodies', ratio: 0.95 },
     server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }, { path: '/notify/card-issuing' }),
-    request: cardIssuingRequests({ token: CARD_TOKEN }),
+    request: cardIssuingJson,
     expectBody: '{"code":0,"message":"success"}',
   },
+  bareRouteWith('crypto-gateway', cryptoGatewayJson),
   {
     name: 'crypto-gateway-json',
     label: 'crypto gateway JSON: read, verify, claim, onEvent, ack',
-    target: 0.95,
+    targetVs: { variant: 'express-json-crypto-gateway-bodies', ratio: 0.95 },
     server: webhookRoute('createCryptoGatewayWebhookMiddleware', { secret: CRYPTO_KEY }),
-    request: cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'json' }),
+    request: cryptoGatewayJson,
     expectBody: 'success',
   },
 

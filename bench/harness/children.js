@@ -3,19 +3,23 @@
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
+const { pin } = require('./cpu-pinning');
+
 const HOST = path.join(__dirname, 'server-process.js');
 
 /**
  * Forks the server of one variant and resolves once it listens on loopback.
  * `profileDir`: run it under `node --cpu-prof`; the profile is written when it stops.
+ * `cpu`: pin it (all its threads) to that CPU (bench/harness/cpu-pinning.js).
  */
-function startServer(variant, services, { profileDir } = {}) {
+function startServer(variant, services, { profileDir, cpu } = {}) {
   const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${variant.name}.cpuprofile`] : [];
   const options = { ...variant.server.options, services };
   const child = fork(HOST, [path.resolve(__dirname, '..', '..', variant.server.module), JSON.stringify(options)], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (cpu !== undefined) pin(child.pid, cpu);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${variant.name}: the server did not start within 15 s`)), 15_000);
     function fail(error) {

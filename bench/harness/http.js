@@ -43,7 +43,15 @@ async function runHttp(options) {
     if (records[i].rounds.length > 0) records[i].summary = summarizeVariant(variant, records[i].rounds, options);
   }
   return {
-    settings: { quick: options.quick, rounds: options.rounds, durationS: options.durationS, amount: options.amount, warmupS: options.warmupS, connections: options.connections },
+    settings: {
+      quick: options.quick,
+      rounds: options.rounds,
+      durationS: options.durationS,
+      amount: options.amount,
+      warmupS: options.warmupS,
+      connections: options.connections,
+      pinning: options.pinning ?? { reason: 'not asked' },
+    },
     machine: { ...machine, loadAfter: loadAverage() },
     variants: records,
   };
@@ -57,7 +65,10 @@ function selectVariants(options) {
   if (baselines.length !== 1) throw new Error('bench/variants.js must have exactly one variant with role "baseline"');
   const unknown = (options.only ?? []).filter((name) => !all.some((variant) => variant.name === name));
   if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
-  const selected = all.filter((variant) => variant.role === 'baseline' || !options.only || options.only.includes(variant.name));
+  const asked = (variant) => !options.only || options.only.includes(variant.name);
+  // A variant judged against another brings it along.
+  const needed = new Set(all.filter(asked).map((variant) => variant.targetVs?.variant));
+  const selected = all.filter((variant) => variant.role === 'baseline' || asked(variant) || needed.has(variant.name));
   const records = selected.map((variant) => {
     const missing = (variant.requires ?? []).filter((name) => pkg[name] === undefined);
     return {
@@ -79,7 +90,7 @@ async function startAll(variants, servers, recordOf, serviceValues, options) {
     variants.map((variant) => {
       // Servers mount their route where the variant's requests go.
       const server = { ...variant.server, options: { path: variant.request.path, ...variant.server.options, workDir: options.workDir } };
-      return startServer({ ...variant, server }, serviceValues, { profileDir: options.profileDir });
+      return startServer({ ...variant, server }, serviceValues, { profileDir: options.profileDir, cpu: options.pinning?.serverCpu });
     }),
   );
   for (const [i, outcome] of started.entries()) {

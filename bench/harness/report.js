@@ -40,7 +40,13 @@ function httpHeader(results) {
     `HTTP: ${settings.rounds} round(s) × ${settings.amount ? `${settings.amount} requests` : `${settings.durationS} s`} per variant, interleaved, ${settings.connections} connections, ` +
       `${settings.warmupS} s warm-up; servers on 127.0.0.1, each in its own process.`,
     `${machine.node}, ${machine.cpus} × ${machine.cpuModel}; load average ${machine.loadBefore.join(' ')} before, ${machine.loadAfter.join(' ')} after.`,
+    pinningLine(settings.pinning),
   ].join('\n');
+}
+
+function pinningLine(pinning) {
+  if (pinning === undefined || pinning.loadCpu === undefined) return `CPUs shared by the servers and the load generator (${pinning?.reason ?? 'not pinned'}).`;
+  return `Load generator (and services such as redis-server) pinned to CPU ${pinning.loadCpu}, each server to CPU ${pinning.serverCpu}.`;
 }
 
 /** Variants not measured, and runs where a body had to be sent twice. */

@@ -24,6 +24,9 @@ test('npm run bench -- --quick runs every variant and the micro-benchmarks, and 
     const files = readdirSync(dir).filter((name) => name.startsWith('bench-') && name.endsWith('.json'));
     expect(files).toHaveLength(1);
     const results = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
+    // Pinned where taskset exists, and the reason recorded where not.
+    expect(results.http.settings.pinning).toEqual(expect.objectContaining(process.platform === 'linux' ? {} : { reason: 'not Linux' }));
+    expect(results.http.settings.pinning.serverCpu ?? results.http.settings.pinning.reason).toBeDefined();
     const measured = results.http.variants.filter((variant: any) => !variant.skipped);
     expect(measured.map((variant: any) => variant.name)).toEqual(expect.arrayContaining(['express-json', 'pay247-json', 'pay247-form', 'node-http']));
     for (const variant of measured) {
