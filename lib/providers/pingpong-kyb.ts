@@ -104,7 +104,11 @@ export const PINGPONG_SENDER_IPS = Object.freeze({
 const SIGNED_FIELDS = Object.freeze(['institutionId', 'subClientId', 'bizType', 'bizId', 'signType'].sort());
 const SIGNED_NAMES: ReadonlySet<string> = new Set(SIGNED_FIELDS);
 
-/** Left out of the dedup digest: already in the key, or (sign) not content. */
+/**
+ * Left out of the dedup digest: already in the key, or (sign) not content, so a
+ * redelivery re-signed with a rotated salt is still a duplicate. Everything else
+ * is digested: a second MODIFY for the same bizId with new comments is new.
+ */
 const KEY_FIELDS = new Set(['bizType', 'bizId', 'status', 'sign']);
 
 /**
@@ -147,7 +151,6 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
   };
 }
 
-/** The value as PingPong's (Java) signer takes it: trimmed as String.trim() does; "" when absent or blank. */
 /**
  * What PingPong signs before the salt goes in front: the five signed fields,
  * each only if non-blank, trimmed, sorted, `k=v&k=v`. Also the testing kit's
@@ -165,6 +168,7 @@ export function pingPongKybSigningString(fields: Fields): { text: string; fields
   return { text, fields: signed };
 }
 
+/** The value as PingPong's (Java) signer takes it: trimmed as String.trim() does; "" when absent or blank. */
 function signedValue(fields: Fields, name: string): string {
   const value = fields[name];
   if (value === undefined || value === null) return '';
@@ -187,12 +191,6 @@ function requiredText(fields: Fields, name: string): string {
   if (typeof value !== 'string' || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
   return value;
 }
-
-/**
- * Everything but the key fields, digested into the id: an exact redelivery is
- * a duplicate, while a second MODIFY for the same bizId with new comments is
- * a new notification.
- */
 
 /**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
