@@ -41,8 +41,29 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
     });
   return (req, res) => {
     const length = plainDeclaredLength(req);
-    return length !== undefined && length <= options.limit ? readDeclared(req, length, options.timeoutMs) : viaBodyParser(req, res);
+    return length !== undefined && length <= options.limit ? readPlain(req, length, options.timeoutMs) : viaBodyParser(req, res);
   };
+}
+
+/**
+ * A notification's body nearly always arrives in the same packet as its
+ * headers. The request handler runs while Node's HTTP parser is still at the
+ * end of the headers; a microtask later the rest of that packet is parsed and,
+ * when the body was in it, all of it is in the stream's buffer (the parser
+ * never buffers more than Content-Length). Then it is taken as is: no
+ * listeners, no timer. Anything else is read as it comes.
+ */
+async function readPlain(req: IncomingMessage, length: number, timeoutMs: number): Promise<Buffer> {
+  await undefined;
+  if (req.readableLength === length && req.readableFlowing === null && !req.destroyed) {
+    const body = length === 0 ? EMPTY : (req.read(length) as Buffer | null);
+    if (body !== null) {
+      // As body-parser leaves it, whichever way the body was read.
+      (req as { body?: unknown }).body = body;
+      return body;
+    }
+  }
+  return readDeclared(req, length, timeoutMs);
 }
 
 /**

@@ -23,6 +23,8 @@ export type WebhookHandler<Req extends WebhookRequest> = (req: Req, res: ServerR
 interface Answer {
   status: number;
   ack: AckBody;
+  /** The response headers as writeHead takes them; made once for the success answer, which is constant. */
+  headers?: string[];
 }
 
 /**
@@ -38,6 +40,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   const settings = resolveSettings(spec.provider, options);
   const { store } = settings;
   const success: Answer = { status: 200, ack: spec.success };
+  success.headers = headersOf(success);
 
   options.inbox?.register({
     provider: spec.provider,
@@ -206,11 +209,17 @@ function toWebhookError(error: unknown): WebhookError {
 
 function send(res: ServerResponse, answer: Answer): void {
   if (res.headersSent || res.writableEnded) return;
-  // A body still dribbling in after a timeout: close rather than keep reading it.
-  if (answer.status === 408) res.setHeader('Connection', 'close');
-  if (answer.status === 405) res.setHeader('Allow', 'POST');
-  res.statusCode = answer.status;
-  res.setHeader('Content-Type', answer.ack.contentType);
-  // Node writes Content-Length itself for a body given to end() whole.
+  // writeHead with the headers as a list: no header map to build when nothing else set one.
+  // (Headers an earlier middleware set are kept: Node merges them.)
+  res.writeHead(answer.status, answer.headers ?? headersOf(answer));
   res.end(answer.ack.body);
+}
+
+function headersOf({ status, ack }: Answer): string[] {
+  // Content-Length given, since the head is built before end() sees the body: never chunked.
+  const headers = ['Content-Type', ack.contentType, 'Content-Length', String(Buffer.byteLength(ack.body))];
+  // A body still dribbling in after a timeout: close rather than keep reading it.
+  if (status === 408) headers.push('Connection', 'close');
+  if (status === 405) headers.push('Allow', 'POST');
+  return headers;
 }

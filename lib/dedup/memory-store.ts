@@ -91,7 +91,7 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   private remember(key: string, expiresAt: number): void {
-    this.previous.markers.delete(key);
+    // A stale marker for this key in the previous generation can stay: isDone reads the current one first.
     this.current.markers.set(key, expiresAt - this.current.since);
     if (this.current.markers.size >= this.generationSize) {
       this.previous = this.current;

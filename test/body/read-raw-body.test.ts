@@ -15,10 +15,19 @@ type Outcome = { body: string } | { code: string };
 let server: Server;
 let port: number;
 let outcomes: Array<Promise<Outcome>>;
+/** Per request, the events the reader subscribed to on it. */
+let subscriptions: string[][];
 
 beforeAll(async () => {
   const read = createRawBodyReader({ limit: 100, timeoutMs: 300 });
   server = createServer((req, res) => {
+    const subscribed: string[] = [];
+    subscriptions.push(subscribed);
+    const on = req.on.bind(req);
+    req.on = ((event: string, listener: (...args: unknown[]) => void) => {
+      subscribed.push(event);
+      return on(event, listener);
+    }) as typeof req.on;
     const outcome = read(req, res).then(
       (bytes): Outcome => ({ body: bytes.toString('utf8') }),
       (error): Outcome => ({ code: error instanceof WebhookError ? error.code : String(error) }),
@@ -32,7 +41,25 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   outcomes = [];
+  subscriptions = [];
 });
+
+/** Writes a raw HTTP/1.1 request, `parts` with `gapMs` between them, and resolves with the reader's outcome. */
+function sendRaw(parts: string[], gapMs: number): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', async () => {
+      for (const [i, part] of parts.entries()) {
+        if (i > 0) await new Promise((wait) => setTimeout(wait, gapMs));
+        socket.write(part);
+      }
+    });
+    socket.on('error', reject);
+    socket.once('data', () => {
+      socket.destroy();
+      void outcomes[outcomes.length - 1].then(resolve);
+    });
+  });
+}
 
 /** Sends a request with node:http (Content-Length set, or chunked when `chunks` is given). */
 function send(headers: Record<string, string>, body: Buffer | string | string[]): Promise<Outcome> {
@@ -71,6 +98,23 @@ describe('createRawBodyReader', () => {
 
   test('Content-Encoding identity counts as plain', async () => {
     expect(await send({ 'content-encoding': 'Identity', 'content-length': '2' }, 'ok')).toEqual({ body: 'ok' });
+  });
+
+  test('a body that came in the packet with the headers is taken from the buffer, without listening to the stream', async () => {
+    const body = '{"订单":"1"}';
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    expect(await sendRaw([head + body], 0)).toEqual({ body });
+    expect(subscriptions[0]).not.toContain('data');
+  });
+
+  test('a body that comes after the headers, in pieces, is read as it arrives', async () => {
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n';
+    expect(await sendRaw([head, '01234', '56789'], 30)).toEqual({ body: '0123456789' });
+    expect(subscriptions[0]).toContain('data');
+  });
+
+  test('an empty body with Content-Length: 0', async () => {
+    expect(await sendRaw(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'], 0)).toEqual({ body: '' });
   });
 
   test('the client closes mid-body: BODY_MALFORMED, at once', async () => {

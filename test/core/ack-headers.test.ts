@@ -26,4 +26,25 @@ describe.each(EXPRESS_VERSIONS)('ack headers on $name', (express) => {
       await server.close();
     }
   });
+
+  test("headers an earlier middleware set are kept; a Content-Type it set gives way to the provider's", async () => {
+    const app = express.create();
+    app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+      res.setHeader('X-Request-Id', 'req-1');
+      res.setHeader('Content-Type', 'application/json');
+      next();
+    });
+    app.post('/notify', createPay247WebhookMiddleware({ secret: 'k', onEvent: () => undefined }));
+    const server = await listen(app);
+    try {
+      const n = buildPay247Notification({ secret: 'k' });
+      const reply = await post(`${server.url}/notify`, n.body, n.headers);
+      expect(reply.body).toBe('SUCCESS');
+      expect(reply.headers.get('x-request-id')).toBe('req-1');
+      expect(reply.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(reply.headers.get('content-length')).toBe('7');
+    } finally {
+      await server.close();
+    }
+  });
 });
