@@ -56,7 +56,7 @@ export class RedisDedupStore implements DedupStore {
     this.timeoutMs = timeoutMs;
     this.ownsClient = client === undefined;
     this.client = client ?? connect(url!);
-    this.batch = new ScriptBatch(this.client);
+    this.batch = new ScriptBatch(this.client, late);
   }
 
   async claim(key: string, lockTtlMs: number, token: string): Promise<ClaimState> {
@@ -87,10 +87,13 @@ export class RedisDedupStore implements DedupStore {
   private run(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('RedisDedupStore: the store was closed.'));
     const deadline = Date.now() + this.timeoutMs;
+    // The batch fails the call at its deadline, and does not send it once that has passed.
     const send = () => this.batch.run(script, [this.keyPrefix + key], args, deadline);
-    // Nothing is sent once the deadline has passed: the caller has already been told "not done".
-    const work = this.client.status === 'ready' ? send() : this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late())));
-    return beforeDeadline(work, deadline);
+    if (this.client.status === 'ready') return send();
+    return beforeDeadline(
+      this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late()))),
+      deadline,
+    );
   }
 
   /** Resolves once the client is ready; rejects at once when no connection attempt is under way. */

@@ -5,7 +5,7 @@ interface Call {
   script: LuaScript;
   keys: readonly string[];
   args: ReadonlyArray<string | number>;
-  /** Date.now() after which the call is not sent: its caller has been told it failed. */
+  /** Date.now() by which the call must have its answer; after it, it fails and is not sent. */
   deadline: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -18,11 +18,19 @@ interface Call {
  * under load many requests reach the dedup step in the same turn, so this is
  * the difference between a Redis store that keeps up and one that does not.
  * The wait is until the end of the current turn (setImmediate), not a timer.
+ *
+ * Deadlines are kept per batch: one timer, at the earliest deadline in it,
+ * fails whatever of the batch is still unanswered (the calls of one turn have
+ * deadlines within that turn of each other).
  */
 export class ScriptBatch {
   private queue: Call[] = [];
 
-  constructor(private readonly client: Redis) {}
+  /** `late`: the error a call gets when its deadline passes first. */
+  constructor(
+    private readonly client: Redis,
+    private readonly late: () => Error,
+  ) {}
 
   run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, deadline = Infinity): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -33,32 +41,45 @@ export class ScriptBatch {
   private flush(): void {
     const now = Date.now();
     const calls: Call[] = [];
+    let earliest = Infinity;
     for (const call of this.queue) {
-      if (call.deadline > now) calls.push(call);
-      else call.reject(new Error('Redis call not sent: its deadline passed before the batch left.'));
+      // Never sent: its caller has been told it failed, so it must not take effect later.
+      if (call.deadline <= now) call.reject(this.late());
+      else {
+        calls.push(call);
+        earliest = Math.min(earliest, call.deadline);
+      }
     }
     this.queue = [];
     if (calls.length === 0) return;
-    if (calls.length === 1) {
-      const [call] = calls;
-      call.script.run(this.client, call.keys, call.args).then(call.resolve, call.reject);
-      return;
-    }
+
+    let unanswered = calls.length;
+    const timer = earliest === Infinity ? undefined : setTimeout(() => calls.forEach((call) => call.reject(this.late())), earliest - now);
+    // A promise settles once: after the timer, a late answer changes nothing.
+    const answer = (call: Call, error: Error | null, value?: unknown) => {
+      if (error === null) call.resolve(value);
+      else call.reject(error);
+      if (--unanswered === 0) clearTimeout(timer);
+    };
+    const runAlone = (call: Call) =>
+      call.script.run(this.client, call.keys, call.args).then(
+        (value) => answer(call, null, value),
+        (error: Error) => answer(call, error),
+      );
+
+    if (calls.length === 1) return void runAlone(calls[0]);
     const pipeline = this.client.pipeline();
     for (const { script, keys, args } of calls) pipeline.evalsha(script.sha1, keys.length, ...keys, ...args);
     pipeline.exec().then(
       (replies) => {
         calls.forEach((call, i) => {
           const [error, value] = replies?.[i] ?? [new Error('Redis gave no reply for a pipelined command.'), undefined];
-          if (error === null) call.resolve(value);
           // A fresh or flushed Redis has not cached the script: run this one alone, which loads it.
-          else if (String(error.message).startsWith('NOSCRIPT')) call.script.run(this.client, call.keys, call.args).then(call.resolve, call.reject);
-          else call.reject(error);
+          if (error !== null && String(error.message).startsWith('NOSCRIPT')) void runAlone(call);
+          else answer(call, error, value);
         });
       },
-      (error: unknown) => {
-        for (const call of calls) call.reject(error);
-      },
+      (error: Error) => calls.forEach((call) => answer(call, error)),
     );
   }
 }

@@ -127,7 +127,7 @@ describeWithRedis('RedisDedupStore', () => {
     });
 
     test('a call whose deadline passed before its batch left is not sent at all', async () => {
-      const batch = new ScriptBatch(client);
+      const batch = new ScriptBatch(client, () => new Error('deadline passed'));
       const late = batch.run(CLAIM, ['batch:late'], ['lock:t', 10_000], Date.now() - 1);
       const onTime = batch.run(CLAIM, ['batch:on-time'], ['lock:t', 10_000], Date.now() + 60_000);
       await expect(late).rejects.toThrow(/deadline passed/);
@@ -226,6 +226,22 @@ describeWithRedis('RedisDedupStore', () => {
       // (retries see in-flight until lockTtl), never a done marker.
       expect(await store.claim('s:2', 10_000, 'd')).not.toBe('done');
     });
+  });
+
+  test('a batch Redis does not answer: every call in it fails at its deadline, and calls succeed again after', async () => {
+    const store = track(new RedisDedupStore({ url: redis.url, timeoutMs: 200 }));
+    expect(await store.claim('sb:0', 10_000, 'a')).toBe('claimed');
+    await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+    const started = Date.now();
+    try {
+      const outcomes = await Promise.allSettled(['sb:1', 'sb:2', 'sb:3'].map((key) => store.claim(key, 10_000, 'b')));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const outcome of outcomes) expect((outcome as PromiseRejectedResult).reason.message).toMatch(/did not answer in time/);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+    }
+    expect(await store.claim('sb:4', 10_000, 'c')).toBe('claimed');
   });
 
   describe('Redis killed and restarted', () => {
