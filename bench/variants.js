@@ -21,7 +21,8 @@
 // requests their handler ran, and the harness checks that against the 2xx
 // answers (no duplicate was answered from the dedup store instead of doing the work).
 const { pay247Requests } = require('./requests/pay247');
-const { cardIssuingRequests, cryptoGatewayRequests, pingPongKybRequests } = require('./requests/providers');
+const { generateKeyPairSync } = require('node:crypto');
+const { cardIssuingRequests, cryptoGatewayRequests, pingPongKybRequests, sgateRequests } = require('./requests/providers');
 
 const PAY247_SECRET = 'bench-pay247-key';
 const pay247Json = pay247Requests({ secret: PAY247_SECRET, format: 'json' });
@@ -29,6 +30,12 @@ const pay247Form = pay247Requests({ secret: PAY247_SECRET, format: 'form' });
 const PINGPONG_SALT = 'bench-pingpong-salt';
 const CARD_TOKEN = 'bench-card-issuing-token-0123456789';
 const CRYPTO_KEY = 'bench-crypto-gateway-key';
+const SGATE_API_KEY = 'bench-sgate-api-key';
+const SGATE_KEYS = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 /**
  * The baseline's route fed another provider's bodies. A JSON provider's 0.95
@@ -48,6 +55,7 @@ function bareRouteWith(provider, request) {
   };
 }
 
+const sgateJson = sgateRequests({ privateKey: SGATE_KEYS.privateKey, apiKey: SGATE_API_KEY });
 const pingPongKybJson = pingPongKybRequests({ secret: PINGPONG_SALT });
 const cardIssuingJson = cardIssuingRequests({ token: CARD_TOKEN });
 const cryptoGatewayJson = cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'json' });
@@ -87,7 +95,18 @@ module.exports = [
     expectBody: 'SUCCESS',
   },
 
-  // ---- the other providers on their main content type (SGATE: see bench/requests/providers.js) ----
+  // ---- the other providers on their main content type ----
+  bareRouteWith('sgate', sgateJson),
+  {
+    name: 'sgate-json',
+    label: 'SGATE JSON: read, verify (MD5 signing data, RSA-2048 MD5withRSA), claim, onEvent, ack',
+    targetVs: { variant: 'express-json-sgate-bodies', ratio: 0.95 },
+    // A fixed set of signed bodies, resent: see sgateRequests. doneTtlMs 1 so each is handled again.
+    sameBodiesOk: true,
+    server: webhookRoute('createSgateWebhookMiddleware', { publicKey: SGATE_KEYS.publicKey, apiKey: SGATE_API_KEY, doneTtlMs: 1 }),
+    request: sgateJson,
+    expectBody: '{"code":200,"message":"success"}',
+  },
   bareRouteWith('pingpong-kyb', pingPongKybJson),
   {
     name: 'pingpong-kyb-json',

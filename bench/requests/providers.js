@@ -1,9 +1,8 @@
 'use strict';
-// Request generators for PingPong KYB, card-issuing and the crypto gateway,
-// built with the package's testing kit as each provider sends them; ids come
-// from `seq` so that every body is a distinct notification. (SGATE is not in
-// the HTTP benchmark: each body needs its own RSA signature, ~1 ms to make, so
-// a pool for one round would take longer to sign than the round lasts.)
+// Request generators for SGATE, PingPong KYB, card-issuing and the crypto
+// gateway, built with the package's testing kit as each provider sends them;
+// ids come from `seq` so that every body is a distinct notification (SGATE:
+// see sgateRequests).
 const testing = require('../../dist/testing');
 
 const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded', xml: 'application/xml' };
@@ -49,4 +48,30 @@ function cardIssuingRequests({ token, path = '/notify/card-issuing' }) {
   };
 }
 
-module.exports = { cryptoGatewayRequests, pingPongKybRequests, cardIssuingRequests };
+/**
+ * SGATE signs every body with RSA (~1 ms each to make), too slow to make a new
+ * one for every request of a round. So `distinct` notifications are signed once
+ * and sent round and round, and the variant's server forgets a handled
+ * notification after 1 ms (`doneTtlMs`): every request is still verified,
+ * claimed, handled and completed, like a new one. The difference: the store
+ * holds `distinct` keys, not 100 000. Sensitive fields are sent in plain text
+ * (no `privateKey`, so no decryption).
+ */
+function sgateRequests({ privateKey, apiKey, path = '/notify/sgate', distinct = 2000 }) {
+  const signed = new Array(distinct);
+  return {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    body(seq) {
+      const i = Number(/(\d+)$/.exec(seq)[1]) % distinct;
+      if (signed[i] === undefined) {
+        const n = testing.buildSgateNotification({ privateKey, apiKey, url: path, data: { customid: `bench${i}` } });
+        signed[i] = { body: n.body, headers: n.headers };
+      }
+      return signed[i];
+    },
+  };
+}
+
+module.exports = { sgateRequests, cryptoGatewayRequests, pingPongKybRequests, cardIssuingRequests };
