@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseJsonObject } from '../../lib/body/json';
 import { thrownCode } from '../helpers/thrown-code';
 
@@ -16,6 +17,8 @@ describe('parseJsonObject', () => {
     ['{"a":1, "a" :2}'],
     ['{"x":{"a":1,"a":1}}'],
     ['[{"a":1}]'.slice(1, -1).replace('}', ',"a":3}')],
+    ['{"a\\\\":1,"a\\\\":2}'],
+    ['{"a":"\\" :","b":1,"b":2}'],
   ])('a repeated key is refused: %s', (text) => {
     expect(thrownCode(() => parseJsonObject(text))).toBe('BODY_MALFORMED');
   });
@@ -28,6 +31,23 @@ describe('parseJsonObject', () => {
     [' { "a" : 1 ,\n "b"\t:\r2 } ', 'whitespace everywhere'],
   ])('no false repeated key: %s (%s)', (text) => {
     expect(thrownCode(() => parseJsonObject(text))).toBe('ok');
+  });
+
+  test('random objects, compact or spaced: never a false repeated key; a key written twice is always refused', () => {
+    const object = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1 });
+    fc.assert(
+      fc.property(object, fc.boolean(), (value, spaced) => {
+        fc.pre(!Object.keys(value).some((key) => ['__proto__', 'constructor', 'prototype'].includes(key)));
+        const nested = JSON.stringify(value).includes('"__proto__"') || /"(constructor|prototype)"/.test(JSON.stringify(value));
+        fc.pre(!nested);
+        const text = spaced ? JSON.stringify(value, null, 1) : JSON.stringify(value);
+        expect(thrownCode(() => parseJsonObject(text))).toBe('ok');
+        const [first] = Object.keys(value);
+        const twice = `${text.slice(0, -1).trimEnd()}${spaced ? ' ,\n ' : ','}${JSON.stringify(first)}${spaced ? ' : ' : ':'}0}`;
+        expect(thrownCode(() => parseJsonObject(twice))).toBe('BODY_MALFORMED');
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test.each(['__proto__', 'constructor', 'prototype'])('the reserved name %s is refused at any depth', (name) => {
