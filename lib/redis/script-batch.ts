@@ -67,7 +67,8 @@ export class ScriptBatch {
         (error: Error) => answer(call, error),
       );
 
-    if (calls.length === 1) return void runAlone(calls[0]);
+    // A Redis Cluster client refuses a pipeline whose keys live on different slots: one call each there.
+    if (calls.length === 1 || (this.client as { isCluster?: boolean }).isCluster === true) return void calls.forEach(runAlone);
     const pipeline = this.client.pipeline();
     for (const { script, keys, args } of calls) pipeline.evalsha(script.sha1, keys.length, ...keys, ...args);
     pipeline.exec().then(

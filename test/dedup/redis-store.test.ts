@@ -126,6 +126,15 @@ describeWithRedis('RedisDedupStore', () => {
       expect((outcomes[1] as PromiseRejectedResult).reason.message).toMatch(/WRONGTYPE/);
     });
 
+    test('on a Redis Cluster client (keys on different slots cannot share a pipeline) each call goes alone', async () => {
+      const clusterLike = Object.assign(Object.create(client) as Redis, { isCluster: true });
+      const pipeline = jest.spyOn(client, 'pipeline');
+      const batch = new ScriptBatch(clusterLike, () => new Error('late'));
+      const states = await Promise.all(['c:1', 'c:2', 'c:1'].map((key, i) => batch.run(CLAIM, [`batch:${key}`], [`lock:t${i}`, 10_000])));
+      expect(states).toEqual(['claimed', 'claimed', 'in-flight']);
+      expect(pipeline).not.toHaveBeenCalled();
+    });
+
     test('a call whose deadline passed before its batch left is not sent at all', async () => {
       const batch = new ScriptBatch(client, () => new Error('deadline passed'));
       const late = batch.run(CLAIM, ['batch:late'], ['lock:t', 10_000], Date.now() - 1);
