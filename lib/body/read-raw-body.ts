@@ -55,7 +55,9 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
  */
 async function readPlain(req: IncomingMessage, length: number, timeoutMs: number): Promise<Buffer> {
   await undefined;
-  if (req.readableLength === length && req.readableFlowing === null && !req.destroyed) {
+  // Gone during that microtask (its 'close' may already have fired, so listening for it would wait for the timeout).
+  if (req.destroyed) throw new WebhookError(...READ_ERRORS['request.aborted']);
+  if (req.readableLength === length && req.readableFlowing === null) {
     const body = length === 0 ? EMPTY : (req.read(length) as Buffer | null);
     if (body !== null) {
       // As body-parser leaves it, whichever way the body was read.

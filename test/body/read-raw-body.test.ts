@@ -5,6 +5,7 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { WebhookError } from '../../lib';
 import { createRawBodyReader, parseByteLimit } from '../../lib/body/read-raw-body';
@@ -115,6 +116,21 @@ describe('createRawBodyReader', () => {
 
   test('an empty body with Content-Length: 0', async () => {
     expect(await sendRaw(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'], 0)).toEqual({ body: '' });
+  });
+
+  test('a request destroyed before its body is read: BODY_MALFORMED at once, not at the timeout', async () => {
+    const read = createRawBodyReader({ limit: 100, timeoutMs: 5000 });
+    const req = Object.assign(new Readable({ read() {} }), { headers: { 'content-length': '10' } });
+    const started = Date.now();
+    // From a macrotask, as a request handler runs: the 'close' that destroy() schedules comes before the reader's next step.
+    const { reading } = await new Promise<{ reading: Promise<Buffer> }>((resolve) =>
+      setImmediate(() => {
+        resolve({ reading: read(req as never, {} as never) });
+        req.destroy();
+      }),
+    );
+    await expect(reading).rejects.toMatchObject({ code: 'BODY_MALFORMED' });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('the client closes mid-body: BODY_MALFORMED, at once', async () => {
