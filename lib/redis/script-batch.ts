@@ -34,8 +34,18 @@ export class ScriptBatch {
 
   run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, deadline = Infinity): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ script, keys, args, deadline, resolve, reject }) === 1) setImmediate(() => this.flush());
+      if (this.queue.push({ script, keys, args, deadline, resolve, reject }) === 1) setImmediate(() => this.flushSafely());
     });
+  }
+
+  /** A client that throws where ioredis would reject fails its calls, never the process (this runs from setImmediate). */
+  private flushSafely(): void {
+    const calls = this.queue;
+    try {
+      this.flush();
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+    }
   }
 
   private flush(): void {

@@ -135,6 +135,18 @@ describeWithRedis('RedisDedupStore', () => {
       expect(pipeline).not.toHaveBeenCalled();
     });
 
+    test('a client that throws instead of rejecting fails the calls of the batch, not the process', async () => {
+      const broken = Object.assign(Object.create(client) as Redis, {
+        pipeline: () => {
+          throw new Error('no pipelines here');
+        },
+      });
+      const batch = new ScriptBatch(broken, () => new Error('late'));
+      const outcomes = await Promise.allSettled(['x:1', 'x:2'].map((key) => batch.run(CLAIM, [`batch:${key}`], ['lock:t', 10_000])));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe('no pipelines here');
+    });
+
     test('a call whose deadline passed before its batch left is not sent at all', async () => {
       const batch = new ScriptBatch(client, () => new Error('deadline passed'));
       const late = batch.run(CLAIM, ['batch:late'], ['lock:t', 10_000], Date.now() - 1);
