@@ -12,11 +12,13 @@ interface Call {
 }
 
 /**
- * Sends the script calls made during one turn of the event loop as one
- * pipeline: one write to Redis and one read back instead of one of each per
- * call. On loopback a socket write costs more than a claim's whole script, and
- * under load many requests reach the dedup step in the same turn, so this is
- * the difference between a Redis store that keeps up and one that does not.
+ * Sends the script calls made during one turn of the event loop together: the
+ * client's socket is corked while they are issued, so they leave in one write
+ * (and their replies come back in one read) instead of one of each per call.
+ * On loopback a socket write costs more than a claim's whole script, and under
+ * load many requests reach the dedup step in the same turn. Each call is still
+ * an ordinary EVALSHA with its own reply, error and NOSCRIPT fallback; ioredis'
+ * pipeline() would batch too, but its bookkeeping cost more CPU than it saved.
  * The wait is until the end of the current turn (setImmediate), not a timer.
  *
  * Deadlines are kept per batch: one timer, at the earliest deadline in it,
@@ -71,26 +73,21 @@ export class ScriptBatch {
       else call.reject(error);
       if (--unanswered === 0) clearTimeout(timer);
     };
-    const runAlone = (call: Call) =>
+    const send = (call: Call) =>
       call.script.run(this.client, call.keys, call.args).then(
         (value) => answer(call, null, value),
         (error: Error) => answer(call, error),
       );
 
-    // A Redis Cluster client refuses a pipeline whose keys live on different slots: one call each there.
-    if (calls.length === 1 || (this.client as { isCluster?: boolean }).isCluster === true) return void calls.forEach(runAlone);
-    const pipeline = this.client.pipeline();
-    for (const { script, keys, args } of calls) pipeline.evalsha(script.sha1, keys.length, ...keys, ...args);
-    pipeline.exec().then(
-      (replies) => {
-        calls.forEach((call, i) => {
-          const [error, value] = replies?.[i] ?? [new Error('Redis gave no reply for a pipelined command.'), undefined];
-          // A fresh or flushed Redis has not cached the script: run this one alone, which loads it.
-          if (error !== null && String(error.message).startsWith('NOSCRIPT')) void runAlone(call);
-          else answer(call, error, value);
-        });
-      },
-      (error: Error) => calls.forEach((call) => answer(call, error)),
-    );
+    // Each call is sent as itself, with the socket corked meanwhile: one write for the batch,
+    // and each call keeps its own reply, errors and NOSCRIPT fallback. (A Cluster client
+    // has no single socket: its calls go one by one.)
+    const socket = (this.client as { stream?: { cork?(): void; uncork?(): void } }).stream;
+    socket?.cork?.();
+    try {
+      calls.forEach(send);
+    } finally {
+      socket?.uncork?.();
+    }
   }
 }

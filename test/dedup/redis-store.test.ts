@@ -85,7 +85,7 @@ describeWithRedis('RedisDedupStore', () => {
     });
   });
 
-  describe('calls made in one turn of the event loop go to Redis as one pipeline', () => {
+  describe('calls made in one turn of the event loop go to Redis in one write', () => {
     let client: Redis;
     let store: RedisDedupStore;
     beforeAll(() => {
@@ -95,19 +95,29 @@ describeWithRedis('RedisDedupStore', () => {
     });
     afterEach(() => jest.restoreAllMocks());
 
-    test('one pipeline for the turn, each call its own answer, in order: a key claimed twice in one batch is in-flight the second time', async () => {
-      const pipeline = jest.spyOn(client, 'pipeline');
-      const evalsha = jest.spyOn(client, 'evalsha');
+    /** The socket writes ioredis makes: corked, a batch leaves in one _writev; uncorked, one _write per command. */
+    function countWrites(): { writes: () => number } {
+      const socket = (client as unknown as { stream: { _write: unknown; _writev: unknown } }).stream;
+      const write = jest.spyOn(socket as never, '_write' as never);
+      const writev = jest.spyOn(socket as never, '_writev' as never);
+      return { writes: () => write.mock.calls.length + writev.mock.calls.length };
+    }
+
+    test('one write for the turn, each call its own answer, in order: a key claimed twice in one batch is in-flight the second time', async () => {
+      // The scripts are loaded first, so no NOSCRIPT fallback adds writes below.
+      await store.claim('warm-up', 10_000, 't');
+      await store.complete('warm-up', 10_000, 't');
+      await store.release('warm-up', 't');
+      const socket = countWrites();
       const keys = ['b:1', 'b:2', 'b:1', 'b:3', 'b:2'];
       const states = await Promise.all(keys.map((key, i) => store.claim(key, 10_000, `t${i}`)));
       expect(states).toEqual(['claimed', 'claimed', 'in-flight', 'claimed', 'in-flight']);
-      expect(pipeline).toHaveBeenCalledTimes(1);
-      expect(evalsha).not.toHaveBeenCalled();
+      expect(socket.writes()).toBe(1);
       expect(await admin.get('batch:b:1')).toBe('lock:t0');
       expect(await admin.get('batch:b:2')).toBe('lock:t1');
 
       await Promise.all([store.complete('b:1', 10_000, 't0'), store.release('b:2', 't1'), store.complete('b:3', 10_000, 'not-ours')]);
-      expect(pipeline).toHaveBeenCalledTimes(2);
+      expect(socket.writes()).toBe(2);
       expect(await admin.get('batch:b:1')).toBe('done');
       expect(await admin.exists('batch:b:2')).toBe(0);
       expect(await admin.get('batch:b:3')).toBe('lock:t3');
@@ -126,25 +136,30 @@ describeWithRedis('RedisDedupStore', () => {
       expect((outcomes[1] as PromiseRejectedResult).reason.message).toMatch(/WRONGTYPE/);
     });
 
-    test('on a Redis Cluster client (keys on different slots cannot share a pipeline) each call goes alone', async () => {
-      const clusterLike = Object.assign(Object.create(client) as Redis, { isCluster: true });
-      const pipeline = jest.spyOn(client, 'pipeline');
-      const batch = new ScriptBatch(clusterLike, () => new Error('late'));
-      const states = await Promise.all(['c:1', 'c:2', 'c:1'].map((key, i) => batch.run(CLAIM, [`batch:${key}`], [`lock:t${i}`, 10_000])));
-      expect(states).toEqual(['claimed', 'claimed', 'in-flight']);
-      expect(pipeline).not.toHaveBeenCalled();
+    test('a client without a single socket (a Redis Cluster client) gets each call sent as it is', async () => {
+      const sent: unknown[][] = [];
+      const socketless = { evalsha: async (...args: unknown[]) => sent.push(args) } as unknown as Redis;
+      const batch = new ScriptBatch(socketless, () => new Error('late'));
+      expect(await Promise.all(['c:1', 'c:2'].map((key) => batch.run(CLAIM, [key], ['lock:t', 10_000])))).toEqual([1, 2]);
+      expect(sent).toEqual([
+        [CLAIM.sha1, 1, 'c:1', 'lock:t', 10_000],
+        [CLAIM.sha1, 1, 'c:2', 'lock:t', 10_000],
+      ]);
     });
 
     test('a client that throws instead of rejecting fails the calls of the batch, not the process', async () => {
-      const broken = Object.assign(Object.create(client) as Redis, {
-        pipeline: () => {
-          throw new Error('no pipelines here');
+      const broken = Object.create(client) as Redis;
+      Object.defineProperty(broken, 'stream', {
+        value: {
+          cork: () => {
+            throw new Error('no corking here');
+          },
         },
       });
       const batch = new ScriptBatch(broken, () => new Error('late'));
       const outcomes = await Promise.allSettled(['x:1', 'x:2'].map((key) => batch.run(CLAIM, [`batch:${key}`], ['lock:t', 10_000])));
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
-      expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe('no pipelines here');
+      expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe('no corking here');
     });
 
     test('a call whose deadline passed before its batch left is not sent at all', async () => {
