@@ -41,24 +41,31 @@ function inKeyOrder(value: JsonValue): JsonValue {
   }
   const names = Object.keys(value);
   if (!isSorted(names)) return sortedCopy(value, names);
-  for (const name of names) {
-    // Keys in order, but something below is not: copy this level too.
-    if (inKeyOrder(value[name]) !== value[name]) return sortedCopy(value, names);
+  // Keys in order: copied only if something below is not, each child walked once.
+  let copy: JsonObject | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const item = inKeyOrder(value[names[i]]);
+    if (copy === undefined && item !== value[names[i]]) {
+      copy = {};
+      for (let j = 0; j < i; j++) put(copy, names[j], value[names[j]]);
+    }
+    if (copy !== undefined) put(copy, names[i], item);
   }
-  return value;
+  return copy ?? value;
 }
 
 /** `names` of `value`, sorted, in a new plain object (fast properties, so JSON.stringify's fast path). */
 function sortedCopy(value: JsonObject, names: string[]): JsonObject {
   names.sort();
   const copy: JsonObject = {};
-  for (const name of names) {
-    const item = inKeyOrder(value[name]);
-    // On a plain object, assigning "__proto__" would set the prototype and drop the key.
-    if (name === '__proto__') Object.defineProperty(copy, name, { value: item, enumerable: true, writable: true, configurable: true });
-    else copy[name] = item;
-  }
+  for (const name of names) put(copy, name, inKeyOrder(value[name]));
   return copy;
+}
+
+function put(copy: JsonObject, name: string, item: JsonValue): void {
+  // On a plain object, assigning "__proto__" would set the prototype and drop the key.
+  if (name === '__proto__') Object.defineProperty(copy, name, { value: item, enumerable: true, writable: true, configurable: true });
+  else copy[name] = item;
 }
 
 function isSorted(names: string[]): boolean {
