@@ -7,7 +7,7 @@ import { fingerprint } from '../dedup/fingerprint';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
-import { assertNoSmuggledFields, hasEmptyValue, phpString, sortedFieldString } from '../signing/sorted-fields';
+import { phpString, verifySortedFields, type SortedSigning } from '../signing/sorted-fields';
 import { secretList } from './secrets';
 
 /** What both notifications carry. Every value is a string, whichever format it came in. */
@@ -61,8 +61,15 @@ export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent>
 
 const EXCLUDED = new Set(['sign']);
 
-/** Both samples' fields, and `key`, which the signed string ends with. */
-const KNOWN_FIELDS = new Set(['address', 'appkey', 'balance', 'fromaddr', 'ordid', 'status', 'symbol', 'timestamp', 'toaddr', 'txid', 'type', 'key']);
+/**
+ * Every field but `sign`, empty values kept first; a signed value must not
+ * spell one of both samples' fields, nor `key`, which the string ends with.
+ */
+const SIGNING: SortedSigning = {
+  exclude: EXCLUDED,
+  knownNames: new Set(['address', 'appkey', 'balance', 'fromaddr', 'ordid', 'status', 'symbol', 'timestamp', 'toaddr', 'txid', 'type', 'key']),
+  dropEmptyFirst: false,
+};
 
 /**
  * The gateway signs every field but `sign`, sorted, `k=v&…&key=<secret>`,
@@ -83,16 +90,8 @@ export function cryptoGatewaySpec(options: Pick<CryptoGatewayOptions, 'secret'>)
     authenticate(body, request) {
       const fields = requireFlat(body.fields);
       const sign = signatureOf(fields, request);
-      const variants = [sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: false })];
-      if (hasEmptyValue(fields, EXCLUDED)) variants.push(sortedFieldString(fields, { exclude: EXCLUDED, skipEmpty: true }));
-      for (const variant of variants) {
-        for (const secret of secrets) {
-          if (hexDigestEqual(sign, md5Hex(withGatewayKey(variant.text, secret)))) {
-            assertNoSmuggledFields(fields, variant.fields, KNOWN_FIELDS);
-            return variant.fields;
-          }
-        }
-      }
+      const signed = verifySortedFields(fields, SIGNING, (text) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(withGatewayKey(text, secret)))));
+      if (signed !== undefined) return signed;
       throw new WebhookError('SIGNATURE_MISMATCH', 'The sign does not match these fields and the configured secret.');
     },
     toEvent(body) {

@@ -6,7 +6,7 @@ import type { ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
-import { assertNoSmuggledFields, hasEmptyValue, sortedFieldString } from '../signing/sorted-fields';
+import { verifySortedFields, type SortedSigning } from '../signing/sorted-fields';
 import { secretList } from './secrets';
 
 /** The payout status, as an int in v2.0 JSON and as a string in v1.0 forms. */
@@ -58,15 +58,18 @@ const TYPES: Readonly<Record<string, Pay247EventType>> = {
   '3': 'payout.failed',
 };
 
-const EXCLUDED = new Set(['sign']);
-const SKIP_EMPTY = { exclude: EXCLUDED, skipEmpty: true };
-const KEEP_EMPTY = { exclude: EXCLUDED, skipEmpty: false };
-
-/** The seed's field table. */
-const KNOWN_FIELDS = new Set([
-  'mch_id', 'order_no', 'out_order_no', 'bank_name', 'bank_code', 'bank_branch', 'account_name', 'account_no',
-  'amount', 'fee', 'receipt', 'status', 'resolved_timestamp', 'created_timestamp', 'remarks', 'sign',
-]);
+/**
+ * Every field but `sign`. The documented form drops empty values, so it is
+ * tried first; the seed's field table is what a signed value must not spell.
+ */
+const SIGNING: SortedSigning = {
+  exclude: new Set(['sign']),
+  knownNames: new Set([
+    'mch_id', 'order_no', 'out_order_no', 'bank_name', 'bank_code', 'bank_branch', 'account_name', 'account_no',
+    'amount', 'fee', 'receipt', 'status', 'resolved_timestamp', 'created_timestamp', 'remarks', 'sign',
+  ]),
+  dropEmptyFirst: true,
+};
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -89,7 +92,6 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
   if (successBody !== 'SUCCESS' && successBody !== 'success') {
     throw new TypeError("express-payment-webhooks (pay247): successBody must be 'SUCCESS' or 'success'.");
   }
-  const signedWithAnySecret = (sign: string, text: string) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(text + secret)));
   return {
     provider: 'pay247',
     mediaTypes: { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' },
@@ -98,13 +100,8 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
       const fields = requireFlat(body.fields);
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
-      const documented = sortedFieldString(fields, SKIP_EMPTY);
-      if (signedWithAnySecret(sign, documented.text)) return unambiguous(fields, documented.fields);
-      // Only then the undocumented variant, and only where it differs.
-      if (hasEmptyValue(fields, EXCLUDED)) {
-        const keptEmpty = sortedFieldString(fields, KEEP_EMPTY);
-        if (signedWithAnySecret(sign, keptEmpty.text)) return unambiguous(fields, keptEmpty.fields);
-      }
+      const signed = verifySortedFields(fields, SIGNING, (text) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(text + secret))));
+      if (signed !== undefined) return signed;
       throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured secret.');
     },
     toEvent(body) {
@@ -128,12 +125,6 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
     success: { contentType: 'text/plain; charset=utf-8', body: successBody },
     failure: () => ({ contentType: 'text/plain; charset=utf-8', body: 'fail' }),
   };
-}
-
-/** A signature that verified still proves nothing if a value could be read as another field. */
-function unambiguous(fields: FlatFields, signed: string[]): string[] {
-  assertNoSmuggledFields(fields, signed, KNOWN_FIELDS);
-  return signed;
 }
 
 /**

@@ -55,6 +55,34 @@ function sortCodeUnitOrder(names: string[]): string[] {
   return names;
 }
 
+/** How a provider signs its sorted `k=v&…` string, for verifySortedFields. */
+export interface SortedSigning {
+  /** Field names left out of the string (the signature itself). */
+  exclude: ReadonlySet<string>;
+  /** The provider's field list, for assertNoSmuggledFields. */
+  knownNames: ReadonlySet<string>;
+  /** Which form is tried first: empty values dropped (true) or kept. */
+  dropEmptyFirst: boolean;
+}
+
+/**
+ * The fields a signature covers, when `signs(text)` accepts one of the two
+ * forms of the sorted string (empty values dropped or kept: providers differ,
+ * and their documents rarely say), and no signed value could be read as
+ * another field; undefined when neither form matches. The second form is
+ * built only where it differs and the first did not match.
+ */
+export function verifySortedFields(fields: FlatFields, signing: SortedSigning, signs: (text: string) => boolean): string[] | undefined {
+  const { exclude, dropEmptyFirst } = signing;
+  let match: CanonicalString | undefined = sortedFieldString(fields, { exclude, skipEmpty: dropEmptyFirst });
+  if (!signs(match.text)) {
+    match = hasEmptyValue(fields, exclude) ? sortedFieldString(fields, { exclude, skipEmpty: !dropEmptyFirst }) : undefined;
+    if (match === undefined || !signs(match.text)) return undefined;
+  }
+  assertNoSmuggledFields(fields, match.fields, signing.knownNames);
+  return match.fields;
+}
+
 export function hasEmptyValue(fields: FlatFields, exclude: ReadonlySet<string>): boolean {
   for (const name in fields) {
     if (!exclude.has(name) && phpString(fields[name]) === '') return true;
