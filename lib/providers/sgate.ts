@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { emptyFields, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
@@ -7,7 +6,7 @@ import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
-import { md5Hex } from '../signing/digest';
+import { md5Hex, sha256Hex } from '../signing/digest';
 import { createPkcs1Decryptor, Pkcs1DecryptError } from '../signing/rsa-pkcs1-decrypt';
 import { rsaPrivateKey, rsaPublicKey, type RsaKeyInput } from '../signing/rsa-keys';
 import { rsaSignatureValid } from '../signing/rsa-verify';
@@ -194,7 +193,8 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
       const sent = envelope.data;
       if (sent === null || typeof sent !== 'object') throw new WebhookError('BODY_INVALID', 'data must be an object.');
       const data = decrypt === undefined || Array.isArray(sent) ? sent : decryptSensitive(sent, decrypt);
-      const id = dedupId(event, sent, time, body.text ?? JSON.stringify(envelope));
+      // authenticate refused a body without its text.
+      const id = dedupId(event, sent, time, body.text!);
       return { id, type: event, data: data as SgateEvent['data'], envelope: envelope as unknown as SgateEnvelope };
     },
     success: jsonAck(200, 'success'),
@@ -238,7 +238,7 @@ function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders {
  */
 function dedupId(event: string, data: Fields | JsonValue[], time: number, text: string): string {
   const idField = Object.hasOwn(OBJECT_ID, event) ? OBJECT_ID[event] : undefined;
-  if (idField === undefined) return `${event}:body-sha256:${createHash('sha256').update(text).digest('hex')}`;
+  if (idField === undefined) return `${event}:body-sha256:${sha256Hex(text)}`;
   const objectId = Array.isArray(data) ? undefined : data[idField];
   if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${idField} is missing.`);
   const updatedAt = (data as Fields).updated_at;
