@@ -20,6 +20,13 @@ export function assertAllowedKey(key: string): void {
   }
 }
 
+/** The field as a non-empty string, or a 400 naming it. */
+export function requiredText(fields: Readonly<Record<string, unknown>>, name: string): string {
+  const value = fields[name];
+  if (typeof value !== 'string' || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
+  return value;
+}
+
 export function emptyFields<T = Fields>(): T {
   return Object.create(null) as T;
 }

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../body/fields';
+import { requiredText, type JsonValue } from '../body/fields';
 import { parseJsonObject } from '../body/json';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
@@ -116,10 +116,8 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
     },
     toEvent(body) {
       const envelope = body.fields;
-      const notifyId = envelope.notify_id;
-      if (typeof notifyId !== 'string' || notifyId === '') throw new WebhookError('BODY_INVALID', 'notify_id is missing.');
-      const event = envelope.event;
-      if (typeof event !== 'string' || event === '') throw new WebhookError('BODY_INVALID', 'event is missing.');
+      const notifyId = requiredText(envelope, 'notify_id');
+      const event = requiredText(envelope, 'event');
       const customerId = envelope.customer_id;
       if (customerId !== undefined && typeof customerId !== 'number' && typeof customerId !== 'string') {
         throw new WebhookError('BODY_INVALID', 'customer_id must be a number.');

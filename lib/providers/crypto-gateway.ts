@@ -1,4 +1,4 @@
-import { emptyFields, requireFlat, type FlatFields } from '../body/fields';
+import { emptyFields, requireFlat, requiredText, type FlatFields } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
@@ -96,9 +96,8 @@ export function cryptoGatewaySpec(options: Pick<CryptoGatewayOptions, 'secret'>)
     },
     toEvent(body) {
       const data = asStrings(body.fields as FlatFields);
-      const type = data.type;
-      if (type === undefined || type === '') throw new WebhookError('BODY_INVALID', 'type is missing.');
-      if (data.status === undefined || data.status === '') throw new WebhookError('BODY_INVALID', 'status is missing.');
+      const type = requiredText(data, 'type');
+      requiredText(data, 'status');
       return { id: dedupId(type, data), type, data: data as CryptoGatewayOther };
     },
     success: { contentType: 'text/plain; charset=utf-8', body: 'success' },
@@ -135,18 +134,12 @@ function asStrings(fields: FlatFields): Record<string, string> {
  */
 function dedupId(type: string, data: Record<string, string>): string {
   const { status } = data;
-  if (type === 'recharge') return `recharge:${required(data, 'address')}:${required(data, 'txid')}:${status}`;
+  if (type === 'recharge') return `recharge:${requiredText(data, 'address')}:${requiredText(data, 'txid')}:${status}`;
   if (type === 'transfer') {
     if (data.ordid !== undefined && data.ordid !== '') return `transfer:${data.ordid}:${status}`;
-    return `transfer:txid=${required(data, 'txid')}:${status}`;
+    return `transfer:txid=${requiredText(data, 'txid')}:${status}`;
   }
   return `${type}:${fingerprint(data, EXCLUDED)}`;
-}
-
-function required(data: Record<string, string>, name: string): string {
-  const value = data[name];
-  if (value === undefined || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
-  return value;
 }
 
 /**

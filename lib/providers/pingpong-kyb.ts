@@ -1,4 +1,4 @@
-import type { Fields, FlatFields } from '../body/fields';
+import { requiredText, type Fields, type FlatFields } from '../body/fields';
 import { assertNoSmuggledFields } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
@@ -184,12 +184,6 @@ function javaTrim(value: string): string {
   while (start < end && value.charCodeAt(start) <= 0x20) start++;
   while (end > start && value.charCodeAt(end - 1) <= 0x20) end--;
   return value.slice(start, end);
-}
-
-function requiredText(fields: Fields, name: string): string {
-  const value = fields[name];
-  if (typeof value !== 'string' || value === '') throw new WebhookError('BODY_INVALID', `${name} is missing.`);
-  return value;
 }
 
 /**

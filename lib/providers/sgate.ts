@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { emptyFields, type Fields, type JsonValue } from '../body/fields';
+import { emptyFields, requiredText, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
@@ -186,8 +186,7 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
     },
     toEvent(body) {
       const envelope = body.fields;
-      const event = envelope.event;
-      if (typeof event !== 'string' || event === '') throw new WebhookError('BODY_INVALID', 'event is missing.');
+      const event = requiredText(envelope, 'event');
       const time = envelope.time;
       if (typeof time !== 'number' || !Number.isFinite(time)) throw new WebhookError('BODY_INVALID', 'time must be a number of seconds.');
       const sent = envelope.data;
