@@ -1,5 +1,8 @@
 import { WebhookError } from '../core/errors';
 
+/** How deeply a body may nest, whichever parser read it. */
+export const MAX_DEPTH = 32;
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** A parsed body: always a null-prototype object, whatever the format. */
@@ -47,11 +50,11 @@ export function requireFlat(fields: Fields): FlatFields {
  * `express.urlencoded()`) into the same null-prototype shape our parsers give,
  * refusing what ours would refuse.
  */
-export function fromParsedBody(body: unknown, maxDepth = 32): Fields {
+export function fromParsedBody(body: unknown): Fields {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
     throw new WebhookError('BODY_INVALID', 'The body must be an object of fields.');
   }
-  return copyValue(body, maxDepth) as Fields;
+  return copyValue(body, MAX_DEPTH) as Fields;
 }
 
 function copyValue(value: unknown, depthLeft: number): JsonValue {

@@ -1,7 +1,5 @@
 import { WebhookError } from '../core/errors';
-import { assertAllowedKey, type Fields } from './fields';
-
-const MAX_DEPTH = 32;
+import { assertAllowedKey, MAX_DEPTH, type Fields } from './fields';
 
 /**
  * JSON.parse keeps the last of two equal keys, so a signature could be checked

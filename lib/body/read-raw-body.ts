@@ -57,15 +57,16 @@ async function readPlain(req: IncomingMessage, length: number, timeoutMs: number
   await undefined;
   // Gone during that microtask (its 'close' may already have fired, so listening for it would wait for the timeout).
   if (req.destroyed) throw new WebhookError(...READ_ERRORS['request.aborted']);
-  if (req.readableLength === length && req.readableFlowing === null) {
-    const body = length === 0 ? EMPTY : (req.read(length) as Buffer | null);
-    if (body !== null) {
-      // As body-parser leaves it, whichever way the body was read.
-      (req as { body?: unknown }).body = body;
-      return body;
-    }
-  }
-  return readDeclared(req, length, timeoutMs);
+  const body = buffered(req, length) ?? (await readDeclared(req, length, timeoutMs));
+  // As body-parser leaves it, whichever way the body was read.
+  (req as { body?: unknown }).body = body;
+  return body;
+}
+
+/** The whole body when it is already in the stream's buffer, else undefined (nothing taken). */
+function buffered(req: IncomingMessage, length: number): Buffer | undefined {
+  if (req.readableLength !== length || req.readableFlowing !== null) return undefined;
+  return length === 0 ? EMPTY : ((req.read(length) as Buffer | null) ?? undefined);
 }
 
 /**
@@ -97,10 +98,7 @@ function readDeclared(req: IncomingMessage, length: number, timeoutMs: number): 
     const onEnd = () => {
       if (received !== length) return fail(new WebhookError(...READ_ERRORS['request.size.invalid']));
       stop();
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-      // As body-parser leaves it, whichever way the body was read.
-      (req as { body?: unknown }).body = body;
-      resolve(body);
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
     };
     const onAbort = (cause?: unknown) => fail(new WebhookError(...READ_ERRORS['request.aborted'], { cause }));
     function stop(): void {

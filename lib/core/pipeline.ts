@@ -6,7 +6,7 @@ import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
 import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
 import { readParsedBody } from './read-body';
-import { RunContext, runWithDeadline, type HandlerOutcome } from './run-handler';
+import { RunContext, runWithDeadline } from './run-handler';
 import { resolveSettings } from './settings';
 
 /** Where the request came from and to, as the framework sees it. */
@@ -71,9 +71,10 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   /** What is refused before the body is read. */
   function admit(req: Req, facts: RequestFacts): void {
     if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
-    if (settings.allowIp !== undefined && !settings.allowIp(facts.ip)) {
-      throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(facts.ip).slice(0, 64)} is not in allowIps.`);
-    }
+    if (settings.allowIp === undefined) return;
+    // Read once: Express recomputes req.ip (trust proxy, X-Forwarded-For) on every read.
+    const ip = facts.ip;
+    if (!settings.allowIp(ip)) throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(ip).slice(0, 64)} is not in allowIps.`);
   }
 
   /** The body, authenticated, as the event the handler gets. */
@@ -85,11 +86,12 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     return event;
   }
 
-  function finish(key: string, token: string, outcome: HandlerOutcome, req: Req, eventId: string): Promise<void> {
-    const step = outcome.ok ? store.complete(key, settings.doneTtlMs, token) : store.release(key, token);
+  /** Done: mark the key done; not done: free it for the provider's retry. A store failure is reported, not thrown. */
+  function finish(key: string, token: string, done: boolean, req: Req, eventId: string): Promise<void> {
+    const step = done ? store.complete(key, settings.doneTtlMs, token) : store.release(key, token);
     return step.then(undefined, (cause: unknown) => {
       report(
-        new WebhookError('STORE_UNAVAILABLE', `The dedup store failed to ${outcome.ok ? 'mark the notification done' : 'release its claim'}.`, {
+        new WebhookError('STORE_UNAVAILABLE', `The dedup store failed to ${done ? 'mark the notification done' : 'release its claim'}.`, {
           cause,
           eventId,
         }),
@@ -116,9 +118,9 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     const run = runWithDeadline(() => work(event, ctx), ctx, settings.handlerTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
-      void run.settled.then((late) => finish(key, token, late, req, event.id));
+      void run.settled.then((late) => finish(key, token, late.ok, req, event.id));
     } else {
-      await finish(key, token, outcome, req, event.id);
+      await finish(key, token, outcome.ok, req, event.id);
     }
     if (outcome.ok) return success;
     outcome.error.eventId = event.id;
@@ -131,10 +133,10 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
       await inbox.put(key, event);
     } catch (cause) {
       const error = new WebhookError('INBOX_UNAVAILABLE', 'The inbox could not store the notification; the provider will retry.', { cause, eventId: event.id });
-      await finish(key, token, { ok: false, error }, req, event.id);
+      await finish(key, token, false, req, event.id);
       throw error;
     }
-    await finish(key, token, { ok: true }, req, event.id);
+    await finish(key, token, true, req, event.id);
     return success;
   }
 

@@ -12,13 +12,13 @@ import type { ParsedBody, ProviderSpec } from './provider-spec';
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses body text by format; every parser gives null-prototype fields. */
-export function parseBodyText(format: BodyFormat, text: string): Fields {
+function parseBodyText(format: BodyFormat, text: string): Fields {
   if (format === 'json') return parseJsonObject(text);
   if (format === 'form') return parseForm(text);
   return parseXmlResponse(text);
 }
 
-export function decodeUtf8(bytes: Buffer): string {
+function decodeUtf8(bytes: Buffer): string {
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -50,14 +50,12 @@ export async function readParsedBody(
       `The ${spec.provider} signature covers the raw body, but another body parser (e.g. a global express.json()) ` +
         'consumed it first. Mount this middleware before that parser, or keep the bytes: ' +
         'express.json({ verify: (req, res, buf) => { req.rawBody = buf } }).',
-      { provider: spec.provider },
     );
   }
   if (req.body === undefined) {
     throw new WebhookError(
       'CONFIGURATION',
       'The request body was consumed before this middleware ran and nothing it left can be verified. Mount this middleware before other body readers.',
-      { provider: spec.provider },
     );
   }
   return { format, text: undefined, fields: fromParsedBody(req.body) };
