@@ -90,16 +90,12 @@ export class RedisDedupStore implements DedupStore {
     // The batch fails the call at its deadline, and does not send it once that has passed.
     const send = () => this.batch.run(script, [this.keyPrefix + key], args, deadline);
     if (this.client.status === 'ready') return send();
-    return beforeDeadline(
-      this.connected().then(() => (Date.now() < deadline ? send() : Promise.reject(late()))),
-      deadline,
-    );
+    return beforeDeadline(this.connected().then(send), deadline);
   }
 
-  /** Resolves once the client is ready; rejects at once when no connection attempt is under way. */
+  /** For a client not ready: resolves once it is; rejects at once when no connection attempt is under way. */
   private connected(): Promise<void> {
     const { status } = this.client;
-    if (status === 'ready') return Promise.resolve();
     if (status === 'wait') this.client.connect().catch(() => {}); // a lazyConnect client: its first use connects it
     else if (status !== 'connecting' && status !== 'connect') {
       // 'reconnecting' / 'close' / 'end': Redis was just found down. Waiting would only delay the 503.
@@ -108,7 +104,6 @@ export class RedisDedupStore implements DedupStore {
     this.connecting ??= untilReady(this.client).finally(() => (this.connecting = undefined));
     return this.connecting;
   }
-
 }
 
 /**
