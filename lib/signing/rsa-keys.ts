@@ -10,48 +10,52 @@ export type RsaKeyInput = string | KeyObject;
  * Only RSA: the algorithm is fixed by configuration, never by what arrives.
  */
 export function rsaPublicKey(where: string, name: string, input: RsaKeyInput): KeyObject {
-  const fail = () => new TypeError(`${where}: ${name} must be an RSA public key: PEM, or base64 DER (SPKI or PKCS#1).`);
-  let key: KeyObject | undefined;
-  if (input instanceof KeyObject) {
-    key = input.type === 'public' ? input : undefined;
-  } else if (typeof input === 'string') {
-    const text = unescapeNewlines(input.trim());
-    if (text.startsWith('-----BEGIN')) {
-      // createPublicKey would also derive a public key from a private one: a
-      // private key pasted into a public-key setting is a mistake worth stopping.
-      if (/PRIVATE KEY-----/.test(text)) throw new TypeError(`${where}: ${name} holds a private key; give the public key here.`);
-      key = attempt(() => createPublicKey(text));
-    } else {
-      const der = decodeStrictBase64(text.replace(/\s+/g, ''));
-      if (der !== undefined) {
-        key = attempt(() => createPublicKey({ key: der, format: 'der', type: 'spki' })) ?? attempt(() => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }));
-      }
-    }
+  // createPublicKey would also derive a public key from a private one: a
+  // private key pasted into a public-key setting is a mistake worth stopping.
+  if (typeof input === 'string' && input.trim().startsWith('-----BEGIN') && /PRIVATE KEY-----/.test(input)) {
+    throw new TypeError(`${where}: ${name} holds a private key; give the public key here.`);
   }
-  if (key === undefined || key.asymmetricKeyType !== 'rsa') throw fail();
+  const key = readRsaKey(input, PUBLIC);
+  if (key === undefined) throw new TypeError(`${where}: ${name} must be an RSA public key: PEM, or base64 DER (SPKI or PKCS#1).`);
   return key;
 }
 
 /** An RSA private key from PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`, unencrypted) or bare base64 DER (PKCS#8, else PKCS#1). */
 export function rsaPrivateKey(where: string, name: string, input: RsaKeyInput): KeyObject {
+  const key = readRsaKey(input, PRIVATE);
+  if (key === undefined) throw new TypeError(`${where}: ${name} must be an unencrypted RSA private key: PEM, or base64 DER (PKCS#8 or PKCS#1).`);
+  return key;
+}
+
+type DerType = 'spki' | 'pkcs1' | 'pkcs8';
+
+/** One half of a key pair: its KeyObject type, how Node makes it, and the DER encodings tried in turn. */
+interface KeyKind {
+  type: 'public' | 'private';
+  create(key: string | { key: Buffer; format: 'der'; type: DerType }): KeyObject;
+  derTypes: readonly DerType[];
+}
+
+const PUBLIC: KeyKind = { type: 'public', create: (key) => createPublicKey(key as never), derTypes: ['spki', 'pkcs1'] };
+const PRIVATE: KeyKind = { type: 'private', create: (key) => createPrivateKey(key as never), derTypes: ['pkcs8', 'pkcs1'] };
+
+function readRsaKey(input: RsaKeyInput, kind: KeyKind): KeyObject | undefined {
   let key: KeyObject | undefined;
   if (input instanceof KeyObject) {
-    key = input.type === 'private' ? input : undefined;
+    key = input.type === kind.type ? input : undefined;
   } else if (typeof input === 'string') {
     const text = unescapeNewlines(input.trim());
     if (text.startsWith('-----BEGIN')) {
-      key = attempt(() => createPrivateKey(text));
+      key = attempt(() => kind.create(text));
     } else {
       const der = decodeStrictBase64(text.replace(/\s+/g, ''));
-      if (der !== undefined) {
-        key = attempt(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })) ?? attempt(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }));
+      for (const type of der === undefined ? [] : kind.derTypes) {
+        key = attempt(() => kind.create({ key: der!, format: 'der', type }));
+        if (key !== undefined) break;
       }
     }
   }
-  if (key === undefined || key.asymmetricKeyType !== 'rsa') {
-    throw new TypeError(`${where}: ${name} must be an unencrypted RSA private key: PEM, or base64 DER (PKCS#8 or PKCS#1).`);
-  }
-  return key;
+  return key?.asymmetricKeyType === 'rsa' ? key : undefined;
 }
 
 /** Keys kept in environment variables often arrive with literal `\n` for each line break. */
