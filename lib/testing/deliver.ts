@@ -1,4 +1,4 @@
-import type { Notification } from './notification';
+import { sendNotification, type Notification } from './notification';
 import type { Answer, ProviderSide } from './provider-sides';
 
 export interface Attempt {
@@ -59,8 +59,7 @@ async function postOnce(options: DeliveryOptions, attempt: number): Promise<Atte
   const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? 10_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(options.url, { method: 'POST', headers: options.notification.headers, body: options.notification.body, signal });
-    const answer = { status: response.status, body: await response.text() };
+    const answer = await sendNotification(options.url, options.notification, { signal });
     return { attempt, at, answer, error: undefined, acknowledged: options.side.isAcknowledged(answer) };
   } catch (error) {
     if (options.signal?.aborted) throw error;
