@@ -13,6 +13,7 @@ import {
   type ProviderSide,
   type SimulatedNotificationOptions,
 } from '../testing';
+import { attemptLimit } from '../testing/deliver';
 import { CliExit } from './exit';
 import { duration, durationList, positiveInteger, positiveNumber } from './parse';
 import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
@@ -81,7 +82,7 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   const { url, notification } = buildProviderNotification(provider, notificationOptions(options));
   const side: ProviderSide = options.schedule ? withRetrySchedule(PROVIDER_SIDES[provider], options.schedule) : PROVIDER_SIDES[provider];
   const copies = options.duplicate ?? options.concurrent ?? 1;
-  const maxAttempts = Math.min(options.attempts ?? Infinity, side.retryDelaysMs.length + 1);
+  const maxAttempts = attemptLimit(side, options.attempts);
   const output = new SimulationOutput(process.stdout, { copies, maxAttempts, speed: options.speed });
 
   output.line(`${provider} → POST ${redact(url)} (${notification.headers['content-type']}, ${Buffer.byteLength(notification.body)} bytes)`);
@@ -112,7 +113,7 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   } else {
     const made = report.deliveries[0].attempts.length;
     if (report.acknowledged) output.line(`acknowledged after ${made} ${made === 1 ? 'attempt' : 'attempts'}`);
-    else if (made < side.retryDelaysMs.length + 1) output.line(`not acknowledged: stopped after ${made} ${made === 1 ? 'attempt' : 'attempts'} (--attempts ${options.attempts})`);
+    else if (made < attemptLimit(side)) output.line(`not acknowledged: stopped after ${made} ${made === 1 ? 'attempt' : 'attempts'} (--attempts ${options.attempts})`);
     else output.line(`not acknowledged: ${provider} gives up after ${made} ${made === 1 ? 'attempt' : 'attempts'} (its schedule ran out)`);
   }
   if (!report.acknowledged) throw new CliExit(1);

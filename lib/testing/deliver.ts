@@ -40,7 +40,7 @@ export interface DeliveryReport {
 export async function deliverLikeProvider(options: DeliveryOptions): Promise<DeliveryReport> {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError('speed must be a positive number');
-  const maxAttempts = Math.min(options.attempts ?? Infinity, options.side.retryDelaysMs.length + 1);
+  const maxAttempts = attemptLimit(options.side, options.attempts);
   const wait = options.sleep ?? sleep;
   const attempts: Attempt[] = [];
   for (let n = 1; n <= maxAttempts; n++) {
@@ -52,6 +52,11 @@ export async function deliverLikeProvider(options: DeliveryOptions): Promise<Del
     if (nextDelay !== undefined) await wait(nextDelay, options.signal);
   }
   return { acknowledged: false, attempts };
+}
+
+/** How many attempts a delivery makes at most: the side's schedule (retries + 1), capped by `attempts` when given. */
+export function attemptLimit(side: Pick<ProviderSide, 'retryDelaysMs'>, attempts?: number): number {
+  return Math.min(attempts ?? Infinity, side.retryDelaysMs.length + 1);
 }
 
 async function postOnce(options: DeliveryOptions, attempt: number): Promise<Attempt> {
