@@ -12,32 +12,26 @@ import {
   type ProviderName,
   type ProviderSide,
   type SimulatedNotificationOptions,
+  type SimulationOptions,
 } from '../testing';
 import { attemptLimit } from '../testing/deliver';
 import { CliExit } from './exit';
 import { duration, durationList, positiveInteger, positiveNumber } from './parse';
 import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
 
-interface SimulateOptions {
-  url: string;
-  secret?: string;
-  privateKey?: string;
-  apiKey?: string;
-  merchantPublicKey?: string;
-  tokenIn?: 'query' | 'header';
-  event?: string;
-  status?: string;
-  format?: 'json' | 'form' | 'xml';
-  type?: string;
-  signIn?: 'header' | 'body';
-  data?: string;
-  speed: number;
-  attempts?: number;
-  schedule?: number[];
-  duplicate?: number;
-  concurrent?: number;
-  timeout?: number;
-}
+/** What commander hands the action: the library's options where they are the same, file paths and CLI names where not. */
+type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn'> &
+  Pick<SimulationOptions, 'attempts' | 'duplicate' | 'concurrent'> &
+  Required<Pick<SimulationOptions, 'speed'>> & {
+    /** PEM files, read into privateKey and encryptFor. */
+    privateKey?: string;
+    merchantPublicKey?: string;
+    /** A JSON file, read into data. */
+    data?: string;
+    schedule?: number[];
+    /** requestTimeoutMs. */
+    timeout?: number;
+  };
 
 const PROVIDERS = Object.keys(SIMULATOR_VARIANTS) as ProviderName[];
 
@@ -120,19 +114,13 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
 }
 
 function notificationOptions(options: SimulateOptions): SimulatedNotificationOptions {
+  // Commander sets only the options given, so the rest spread in is exactly the choices made.
+  const { privateKey, merchantPublicKey, data, speed, attempts, schedule, duplicate, concurrent, timeout, ...choices } = options;
   return {
-    url: options.url,
-    secret: options.secret,
-    privateKey: options.privateKey === undefined ? undefined : readText('--private-key', options.privateKey),
-    apiKey: options.apiKey,
-    encryptFor: options.merchantPublicKey === undefined ? undefined : readText('--merchant-public-key', options.merchantPublicKey),
-    tokenIn: options.tokenIn,
-    event: options.event,
-    status: options.status,
-    format: options.format,
-    type: options.type,
-    signIn: options.signIn,
-    data: options.data === undefined ? undefined : readJson('--data', options.data),
+    ...choices,
+    privateKey: privateKey === undefined ? undefined : readText('--private-key', privateKey),
+    encryptFor: merchantPublicKey === undefined ? undefined : readText('--merchant-public-key', merchantPublicKey),
+    data: data === undefined ? undefined : readJson('--data', data),
   };
 }
 
