@@ -168,6 +168,36 @@ function optionName(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** One help line per provider, from PROVIDER_SIDES: its attempts and the delays between them. */
+function scheduleRows(): string[] {
+  return PROVIDERS.map((name) => {
+    const side = PROVIDER_SIDES[name];
+    const delays = delayRuns(side.retryDelaysMs).join(', ');
+    if (side.scheduleSource === 'documented') return `  ${name.padEnd(15)} ${attemptLimit(side)} attempts, retries after ${delays}`;
+    return `  ${name.padEnd(15)} ${attemptLimit(side)} attempts by default, retries after ${delays} (a merchant setting: --schedule)`;
+  });
+}
+
+/** The delays, a run of three or more equal ones as "3 × 30 min". */
+function delayRuns(delays: readonly number[]): string[] {
+  const runs: string[] = [];
+  for (let i = 0; i < delays.length; ) {
+    let end = i + 1;
+    while (end < delays.length && delays[end] === delays[i]) end++;
+    const count = end - i;
+    if (count >= 3) runs.push(`${count} × ${exactMs(delays[i])}`);
+    else for (let k = i; k < end; k++) runs.push(exactMs(delays[k]));
+    i = end;
+  }
+  return runs;
+}
+
+/** formatMs, or seconds where it would round (81 s, not "1.4 min"): it keeps one decimal of s, min or h. */
+function exactMs(ms: number): string {
+  const step = ms < 1000 ? 1 : ms < 60_000 ? 100 : ms < 3_600_000 ? 6_000 : 360_000;
+  return ms % step === 0 ? formatMs(ms) : `${ms / 1000} s`;
+}
+
 function helpText(): string {
   const rows = PROVIDERS.map((name) => {
     const v = SIMULATOR_VARIANTS[name];
@@ -184,9 +214,8 @@ function helpText(): string {
 Providers and their choices:
 ${rows.join('\n')}
 
-Retry schedules (before --speed): sgate 5 tries 5 s apart; pay247 after 3, 9, 27, 81, 243 s;
-pingpong-kyb after 5 s, 5 s, 3 min, 10 min, 20 min, 3 × 30 min, 1 h, 3 × 3 h;
-card-issuing and crypto-gateway: a merchant setting (default 5 s, 30 s, 2 min, 10 min, 30 min; --schedule).
+Retry schedules (before --speed):
+${scheduleRows().join('\n')}
 
 Exit status: 0 acknowledged (every copy), 1 not acknowledged when the schedule or --attempts ran out, 2 bad usage.
 
