@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { InboxEntry } from '../inbox/inbox';
+import type { InboxEntry, InboxListOptions } from '../inbox/inbox';
 import { withInbox, withSourceOptions, type SourceOptions } from './inbox-source';
 import { duration, positiveInteger } from './parse';
 
@@ -24,7 +24,7 @@ Examples:
     .option('--provider <name>', 'only this provider')
     .option('--limit <n>', 'at most this many (default 100)', positiveInteger)
     .option('--json', 'one JSON object per line')
-    .action(async (options: SourceOptions & { state?: 'pending' | 'dead' | 'done' | 'all'; provider?: string; limit?: number; json?: boolean }, command: Command) => {
+    .action(async (options: SourceOptions & InboxListOptions & { json?: boolean }, command: Command) => {
       const entries = await withInbox(command, options, (box) => box.list({ state: options.state, provider: options.provider, limit: options.limit }));
       if (options.json) for (const entry of entries) print(JSON.stringify(summary(entry)));
       else printTable(entries);

@@ -53,7 +53,7 @@ export class SimulationOutput {
   }
 
   /** "30 ms", or "30 ms (3 s at --speed 100)" when the schedule is scaled. */
-  delay(ms: number): string {
+  private delay(ms: number): string {
     return this.plan.speed === 1 ? formatMs(ms) : `${formatMs(ms)} (${formatMs(ms * this.plan.speed)} at --speed ${this.plan.speed})`;
   }
 

@@ -12,31 +12,26 @@ import {
   type ProviderName,
   type ProviderSide,
   type SimulatedNotificationOptions,
+  type SimulationOptions,
 } from '../testing';
+import { attemptLimit } from '../testing/deliver';
 import { CliExit } from './exit';
 import { duration, durationList, positiveInteger, positiveNumber } from './parse';
 import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
 
-interface SimulateOptions {
-  url: string;
-  secret?: string;
-  privateKey?: string;
-  apiKey?: string;
-  merchantPublicKey?: string;
-  tokenIn?: 'query' | 'header';
-  event?: string;
-  status?: string;
-  format?: 'json' | 'form' | 'xml';
-  type?: string;
-  signIn?: 'header' | 'body';
-  data?: string;
-  speed: number;
-  attempts?: number;
-  schedule?: number[];
-  duplicate?: number;
-  concurrent?: number;
-  timeout?: number;
-}
+/** What commander hands the action: the library's options where they are the same, file paths and CLI names where not. */
+type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn'> &
+  Pick<SimulationOptions, 'attempts' | 'duplicate' | 'concurrent'> &
+  Required<Pick<SimulationOptions, 'speed'>> & {
+    /** PEM files, read into privateKey and encryptFor. */
+    privateKey?: string;
+    merchantPublicKey?: string;
+    /** A JSON file, read into data. */
+    data?: string;
+    schedule?: number[];
+    /** requestTimeoutMs. */
+    timeout?: number;
+  };
 
 const PROVIDERS = Object.keys(SIMULATOR_VARIANTS) as ProviderName[];
 
@@ -81,7 +76,7 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   const { url, notification } = buildProviderNotification(provider, notificationOptions(options));
   const side: ProviderSide = options.schedule ? withRetrySchedule(PROVIDER_SIDES[provider], options.schedule) : PROVIDER_SIDES[provider];
   const copies = options.duplicate ?? options.concurrent ?? 1;
-  const maxAttempts = Math.min(options.attempts ?? Infinity, side.retryDelaysMs.length + 1);
+  const maxAttempts = attemptLimit(side, options.attempts);
   const output = new SimulationOutput(process.stdout, { copies, maxAttempts, speed: options.speed });
 
   output.line(`${provider} → POST ${redact(url)} (${notification.headers['content-type']}, ${Buffer.byteLength(notification.body)} bytes)`);
@@ -112,26 +107,20 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   } else {
     const made = report.deliveries[0].attempts.length;
     if (report.acknowledged) output.line(`acknowledged after ${made} ${made === 1 ? 'attempt' : 'attempts'}`);
-    else if (made < side.retryDelaysMs.length + 1) output.line(`not acknowledged: stopped after ${made} ${made === 1 ? 'attempt' : 'attempts'} (--attempts ${options.attempts})`);
+    else if (made < attemptLimit(side)) output.line(`not acknowledged: stopped after ${made} ${made === 1 ? 'attempt' : 'attempts'} (--attempts ${options.attempts})`);
     else output.line(`not acknowledged: ${provider} gives up after ${made} ${made === 1 ? 'attempt' : 'attempts'} (its schedule ran out)`);
   }
   if (!report.acknowledged) throw new CliExit(1);
 }
 
 function notificationOptions(options: SimulateOptions): SimulatedNotificationOptions {
+  // Commander sets only the options given, so the rest spread in is exactly the choices made.
+  const { privateKey, merchantPublicKey, data, speed, attempts, schedule, duplicate, concurrent, timeout, ...choices } = options;
   return {
-    url: options.url,
-    secret: options.secret,
-    privateKey: options.privateKey === undefined ? undefined : readText('--private-key', options.privateKey),
-    apiKey: options.apiKey,
-    encryptFor: options.merchantPublicKey === undefined ? undefined : readText('--merchant-public-key', options.merchantPublicKey),
-    tokenIn: options.tokenIn,
-    event: options.event,
-    status: options.status,
-    format: options.format,
-    type: options.type,
-    signIn: options.signIn,
-    data: options.data === undefined ? undefined : readJson('--data', options.data),
+    ...choices,
+    privateKey: privateKey === undefined ? undefined : readText('--private-key', privateKey),
+    encryptFor: merchantPublicKey === undefined ? undefined : readText('--merchant-public-key', merchantPublicKey),
+    data: data === undefined ? undefined : readJson('--data', data),
   };
 }
 
@@ -179,6 +168,36 @@ function optionName(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** One help line per provider, from PROVIDER_SIDES: its attempts and the delays between them. */
+function scheduleRows(): string[] {
+  return PROVIDERS.map((name) => {
+    const side = PROVIDER_SIDES[name];
+    const delays = delayRuns(side.retryDelaysMs).join(', ');
+    if (side.scheduleSource === 'documented') return `  ${name.padEnd(15)} ${attemptLimit(side)} attempts, retries after ${delays}`;
+    return `  ${name.padEnd(15)} ${attemptLimit(side)} attempts by default, retries after ${delays} (a merchant setting: --schedule)`;
+  });
+}
+
+/** The delays, a run of three or more equal ones as "3 × 30 min". */
+function delayRuns(delays: readonly number[]): string[] {
+  const runs: string[] = [];
+  for (let i = 0; i < delays.length; ) {
+    let end = i + 1;
+    while (end < delays.length && delays[end] === delays[i]) end++;
+    const count = end - i;
+    if (count >= 3) runs.push(`${count} × ${exactMs(delays[i])}`);
+    else for (let k = i; k < end; k++) runs.push(exactMs(delays[k]));
+    i = end;
+  }
+  return runs;
+}
+
+/** formatMs, or seconds where it would round (81 s, not "1.4 min"): it keeps one decimal of s, min or h. */
+function exactMs(ms: number): string {
+  const step = ms < 1000 ? 1 : ms < 60_000 ? 100 : ms < 3_600_000 ? 6_000 : 360_000;
+  return ms % step === 0 ? formatMs(ms) : `${ms / 1000} s`;
+}
+
 function helpText(): string {
   const rows = PROVIDERS.map((name) => {
     const v = SIMULATOR_VARIANTS[name];
@@ -195,9 +214,8 @@ function helpText(): string {
 Providers and their choices:
 ${rows.join('\n')}
 
-Retry schedules (before --speed): sgate 5 tries 5 s apart; pay247 after 3, 9, 27, 81, 243 s;
-pingpong-kyb after 5 s, 5 s, 3 min, 10 min, 20 min, 3 × 30 min, 1 h, 3 × 3 h;
-card-issuing and crypto-gateway: a merchant setting (default 5 s, 30 s, 2 min, 10 min, 30 min; --schedule).
+Retry schedules (before --speed):
+${scheduleRows().join('\n')}
 
 Exit status: 0 acknowledged (every copy), 1 not acknowledged when the schedule or --attempts ran out, 2 bad usage.
 

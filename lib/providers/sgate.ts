@@ -129,7 +129,8 @@ export function sgateSigningData(input: SgateSigningInput): string {
 }
 
 const WHERE = 'express-payment-webhooks (sgate)';
-const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'] as const;
+/** The fields SGATE encrypts for the merchant's public key (in `data` and in `custominfo`). */
+export const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'] as const;
 /** The field that names the object whose state changed, per documented event. */
 const OBJECT_ID: Readonly<Record<string, string>> = {
   CUSTOM_STATUS_CHANGE: 'customid',

@@ -1,4 +1,4 @@
-import type { Notification } from './notification';
+import { sendNotification, type Notification } from './notification';
 import type { Answer, ProviderSide } from './provider-sides';
 
 export interface Attempt {
@@ -40,7 +40,7 @@ export interface DeliveryReport {
 export async function deliverLikeProvider(options: DeliveryOptions): Promise<DeliveryReport> {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError('speed must be a positive number');
-  const maxAttempts = Math.min(options.attempts ?? Infinity, options.side.retryDelaysMs.length + 1);
+  const maxAttempts = attemptLimit(options.side, options.attempts);
   const wait = options.sleep ?? sleep;
   const attempts: Attempt[] = [];
   for (let n = 1; n <= maxAttempts; n++) {
@@ -54,13 +54,17 @@ export async function deliverLikeProvider(options: DeliveryOptions): Promise<Del
   return { acknowledged: false, attempts };
 }
 
+/** How many attempts a delivery makes at most: the side's schedule (retries + 1), capped by `attempts` when given. */
+export function attemptLimit(side: Pick<ProviderSide, 'retryDelaysMs'>, attempts?: number): number {
+  return Math.min(attempts ?? Infinity, side.retryDelaysMs.length + 1);
+}
+
 async function postOnce(options: DeliveryOptions, attempt: number): Promise<Attempt> {
   const at = new Date();
   const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? 10_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(options.url, { method: 'POST', headers: options.notification.headers, body: options.notification.body, signal });
-    const answer = { status: response.status, body: await response.text() };
+    const answer = await sendNotification(options.url, options.notification, { signal });
     return { attempt, at, answer, error: undefined, acknowledged: options.side.isAcknowledged(answer) };
   } catch (error) {
     if (options.signal?.aborted) throw error;

@@ -1,3 +1,5 @@
+import type { DeliveryResult } from './notification';
+
 /**
  * How each provider judges an answer and when it retries: the provider's side
  * of the protocol, as documented (PROVIDERS.md). The simulator and the demo
@@ -5,10 +7,8 @@
  */
 export type ProviderName = 'sgate' | 'card-issuing' | 'pay247' | 'pingpong-kyb' | 'crypto-gateway';
 
-export interface Answer {
-  status: number;
-  body: string;
-}
+/** The answer a provider judges: the same as what sendNotification returns. */
+export type Answer = DeliveryResult;
 
 export interface ProviderSide {
   provider: ProviderName;

@@ -1,5 +1,5 @@
 import { constants, publicEncrypt, randomBytes, randomUUID, sign } from 'node:crypto';
-import { sgateSigningData } from '../providers/sgate';
+import { SENSITIVE, sgateSigningData } from '../providers/sgate';
 import { md5Hex } from '../signing/digest';
 import { rsaPrivateKey, rsaPublicKey, type RsaKeyInput } from '../signing/rsa-keys';
 import type { Notification } from './notification';
@@ -136,8 +136,6 @@ export interface SgateNotificationOptions extends SgateSignOptions {
    */
   encryptFor?: RsaKeyInput;
 }
-
-const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'];
 
 /** A complete SGATE notification: the JSON body and its signed V-* headers, ready to POST to `options.url`. */
 export function buildSgateNotification(options: SgateNotificationOptions): Notification {

@@ -50,7 +50,7 @@ export function withRetrySchedule(side: ProviderSide, retryDelaysMs: readonly nu
     throw new SimulatorUsageError('schedule', `cannot change ${side.provider}'s retry schedule: it is documented (cap the number of attempts instead)`);
   }
   if (retryDelaysMs.some((ms) => !(ms >= 0) || !Number.isFinite(ms))) throw new SimulatorUsageError('schedule', 'delays must be finite and not negative');
-  return { ...side, retryDelaysMs: [...retryDelaysMs], scheduleSource: 'merchant setting (default shown)' };
+  return { ...side, retryDelaysMs: [...retryDelaysMs] };
 }
 
 /** An answer in a few characters: `200 "SUCCESS"`, `503 "fail"`, or the connection error (`ECONNREFUSED`). */

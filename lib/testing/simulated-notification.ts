@@ -109,19 +109,23 @@ export const SIMULATOR_VARIANTS: Readonly<Record<ProviderName, ProviderVariants>
   },
 };
 
-/** Which providers each choice applies to. */
-const APPLIES_TO: Readonly<Record<string, readonly ProviderName[]>> = {
-  secret: ['card-issuing', 'pay247', 'pingpong-kyb', 'crypto-gateway'],
-  privateKey: ['sgate'],
-  apiKey: ['sgate'],
-  encryptFor: ['sgate'],
-  tokenIn: ['card-issuing'],
-  event: ['sgate', 'card-issuing'],
-  status: ['sgate', 'pay247', 'pingpong-kyb', 'crypto-gateway'],
-  format: ['pay247', 'crypto-gateway'],
-  type: ['pingpong-kyb', 'crypto-gateway'],
-  signIn: ['crypto-gateway'],
-};
+/**
+ * Which providers each choice applies to, in the order they are checked: a
+ * ProviderVariants field (the choice applies where the provider's variants
+ * have it) or, for choices the variants do not list, the providers by name.
+ */
+const APPLIES_TO: ReadonlyArray<readonly [option: keyof SimulatedNotificationOptions, appliesTo: Exclude<keyof ProviderVariants, 'data' | 'defaults'> | readonly ProviderName[]]> = [
+  ['secret', 'secret'],
+  ['privateKey', ['sgate']],
+  ['apiKey', ['sgate']],
+  ['encryptFor', ['sgate']],
+  ['tokenIn', ['card-issuing']],
+  ['event', 'events'],
+  ['status', 'statuses'],
+  ['format', 'formats'],
+  ['type', 'types'],
+  ['signIn', ['crypto-gateway']],
+];
 
 const HINTS: Readonly<Record<string, string>> = {
   'card-issuing:status': 'the card state is the event (e.g. event card.status.freeze)',
@@ -179,8 +183,9 @@ export function buildProviderNotification(provider: ProviderName, options: Simul
 }
 
 function checkChoices(provider: ProviderName, variants: ProviderVariants, options: SimulatedNotificationOptions): void {
-  for (const [option, providers] of Object.entries(APPLIES_TO)) {
-    if ((options as unknown as Record<string, unknown>)[option] !== undefined && !providers.includes(provider)) {
+  for (const [option, appliesTo] of APPLIES_TO) {
+    const applies = typeof appliesTo === 'string' ? variants[appliesTo] !== undefined : appliesTo.includes(provider);
+    if (options[option] !== undefined && !applies) {
       const hint = HINTS[`${provider}:${option}`];
       throw new SimulatorUsageError(option, `does not apply to ${provider}${hint ? `: ${hint}` : ''}`);
     }
