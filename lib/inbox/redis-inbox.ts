@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
+import { DAY_MS } from './durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
 import { reviveEvent } from './serialize';
@@ -54,7 +55,7 @@ const GROUP = 'workers';
 /** Due retries moved back onto their streams per poll. */
 const PROMOTE_BATCH = 100;
 /** Consumers (dead instances) with nothing pending are forgotten after a day. */
-const FORGET_CONSUMER_MS = 24 * 60 * 60 * 1000;
+const FORGET_CONSUMER_MS = DAY_MS;
 
 type StreamMessage = [id: string, fields: string[]];
 
