@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
+import { closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS } from './durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
@@ -39,16 +40,13 @@ export class RedisInbox extends DurableInbox {
   }
 }
 
-/** ioredis is loaded when a RedisInbox is made, so apps without one never load it. */
+/**
+ * The inbox's own client. A command fails after one reconnection attempt
+ * rather than wait in a queue: a put that cannot be stored must answer 503
+ * while the provider still waits.
+ */
 function connect(url: string): Redis {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const IORedis = require('ioredis') as typeof import('ioredis').default;
-  // Fail a command after one reconnection attempt rather than queue it: a put
-  // that cannot be stored must answer 503 while the provider still waits.
-  const client = new IORedis(url, { maxRetriesPerRequest: 1 });
-  // Failures reach us as rejected commands; without a listener ioredis would print each one.
-  client.on('error', () => undefined);
-  return client;
+  return createRedisClient(url, { maxRetriesPerRequest: 1 });
 }
 
 const GROUP = 'workers';
@@ -104,7 +102,7 @@ export class RedisInboxStorage implements InboxStorage {
       }
     } catch (error) {
       // Redis restarted without its data: the groups are gone and are made again.
-      if (String((error as Error)?.message).startsWith('NOGROUP')) this.groups.clear();
+      if (isReplyError(error, 'NOGROUP')) this.groups.clear();
       throw error;
     }
     return leased;
@@ -115,7 +113,7 @@ export class RedisInboxStorage implements InboxStorage {
     try {
       await this.client.call('XGROUP', 'CREATE', this.stream(provider), GROUP, '0', 'MKSTREAM');
     } catch (error) {
-      if (!String((error as Error)?.message).startsWith('BUSYGROUP')) throw error;
+      if (!isReplyError(error, 'BUSYGROUP')) throw error;
     }
     this.groups.add(provider);
   }
@@ -240,12 +238,7 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async close(): Promise<void> {
-    if (!this.owned) return;
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
+    if (this.owned) await closeRedisClient(this.client);
   }
 }
 
