@@ -163,7 +163,7 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async prune(before: number): Promise<void> {
-    while ((await scripts.purge.run(this.client, [this.index('done')], [this.base, `(${before}`, 500])) === 500);
+    await this.deleteFinished(this.index('done'), `(${before}`);
     for (const provider of this.groups) await this.forgetIdleConsumers(provider);
   }
 
@@ -227,11 +227,15 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async purge(options: InboxPurgeOptions): Promise<number> {
-    const index = this.index(options.state ?? 'done');
     const before = options.finishedBefore === undefined ? '+inf' : `(${options.finishedBefore.getTime()}`;
+    return this.deleteFinished(this.index(options.state ?? 'done'), before);
+  }
+
+  /** Deletes the entries of a done or dead index finished by `max` (a ZRANGEBYSCORE bound), 500 per script run; returns how many. */
+  private async deleteFinished(index: string, max: string): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = Number(await scripts.purge.run(this.client, [index], [this.base, before, 500]));
+      const batch = Number(await scripts.purge.run(this.client, [index], [this.base, max, 500]));
       deleted += batch;
       if (batch < 500) return deleted;
     }
