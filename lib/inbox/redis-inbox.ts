@@ -6,8 +6,7 @@ import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS } from './durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
-import { reviveEvent } from './serialize';
-import type { InboxStorage, LeasedEntry } from './storage';
+import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
   /** `redis://host:port/db`; a connection the inbox opens and closes itself. */
@@ -179,10 +178,9 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async list(options: InboxListOptions): Promise<InboxEntry[]> {
-    const states: InboxState[] = options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
-    const limit = options.limit ?? 100;
+    const limit = options.limit ?? LIST_LIMIT;
     const found: InboxEntry[] = [];
-    for (const state of states) {
+    for (const state of listedStates(options)) {
       // Pages through the index, so a provider filter still finds `limit` entries.
       let ofState = 0;
       for (let start = 0; ofState < limit; start += 500) {
@@ -202,18 +200,17 @@ export class RedisInboxStorage implements InboxStorage {
   async get(key: string): Promise<InboxEntry | undefined> {
     const hash = await this.client.hgetall(this.entryKey(key));
     if (hash.state === undefined) return undefined;
-    const state = hash.state as InboxState;
-    return {
+    return toInboxEntry({
       key,
       provider: hash.provider,
-      state,
+      state: hash.state as InboxState,
       attempts: Number(hash.attempts),
-      storedAt: new Date(Number(hash.storedAt)),
-      nextAttemptAt: state === 'pending' && hash.nextAttemptAt !== undefined ? new Date(Number(hash.nextAttemptAt)) : undefined,
-      finishedAt: hash.finishedAt === undefined ? undefined : new Date(Number(hash.finishedAt)),
+      storedAt: Number(hash.storedAt),
+      nextAttemptAt: hash.nextAttemptAt === undefined ? undefined : Number(hash.nextAttemptAt),
+      finishedAt: hash.finishedAt === undefined ? undefined : Number(hash.finishedAt),
       lastError: hash.lastError,
-      event: reviveEvent(hash.event),
-    };
+      event: hash.event,
+    });
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {
