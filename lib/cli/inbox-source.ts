@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { DurableInbox } from '../inbox/durable-inbox';
 import { RedisInbox } from '../inbox/redis-inbox';
 import { SqliteInbox } from '../inbox/sqlite-inbox';
+import { createRedisClient } from '../redis/client';
 
 export interface SourceOptions {
   db?: string;
@@ -51,9 +52,5 @@ export async function withInbox<T>(command: Command, options: SourceOptions, use
 
 /** A command-line run gives up on an unreachable server instead of retrying forever. */
 function connectOnce(url: string): Redis {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const IORedis = require('ioredis') as typeof import('ioredis').default;
-  const client = new IORedis(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: false });
-  client.on('error', () => undefined);
-  return client;
+  return createRedisClient(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: false });
 }

@@ -130,15 +130,15 @@ export class DeliveryWorker {
     try {
       event = reviveEvent(entry.event);
     } catch (cause) {
-      const error = new WebhookError('HANDLER_FAILED', 'The stored event could not be read back; it was moved to the dead letters.', { cause });
-      const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
-      return { settled: recorded, closable: recorded };
+      return this.buryUnrun(entry, consumer, new WebhookError('HANDLER_FAILED', 'The stored event could not be read back; it was moved to the dead letters.', { cause }));
     }
     if (entry.attempt > this.settings.policy.maxAttempts) {
       // The process stopped during the last attempt (a crash, or a handler that kills it): not run again.
-      const error = new WebhookError('HANDLER_FAILED', 'The process stopped during the last delivery attempt; moved to the dead letters.', { eventId: event.id });
-      const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
-      return { settled: recorded, closable: recorded };
+      return this.buryUnrun(
+        entry,
+        consumer,
+        new WebhookError('HANDLER_FAILED', 'The process stopped during the last delivery attempt; moved to the dead letters.', { eventId: event.id }),
+      );
     }
     const renewal = setInterval(() => {
       this.storage.renew(entry, this.settings.now(), this.settings.leaseMs).catch(() => false);
@@ -168,6 +168,12 @@ export class DeliveryWorker {
     });
     const closable = answered.then(() => (timedOut ? undefined : settled));
     return { settled, closable };
+  }
+
+  /** An entry that is not run at all: reported, then dead-lettered. */
+  private buryUnrun(entry: LeasedEntry, consumer: InboxConsumer, error: WebhookError): { settled: Promise<void>; closable: Promise<void> } {
+    const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
+    return { settled: recorded, closable: recorded };
   }
 
   private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer): Promise<void> {

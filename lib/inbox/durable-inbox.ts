@@ -1,7 +1,8 @@
 import type { AnyWebhookEvent } from '../core/event';
 import { DeliveryWorker } from './delivery-worker';
 import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { positiveMs, resolveRetryPolicy, type RetryOptions } from './retry-policy';
+import { DAY_MS, positiveMs } from './durations';
+import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';
 
@@ -24,8 +25,6 @@ export interface InboxOptions {
   /** In [0, 1): the backoff's jitter; tests inject one. */
   random?: () => number;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The inbox a middleware's `inbox` option takes, over any storage: puts,

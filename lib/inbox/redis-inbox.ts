@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
+import { closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
+import { DAY_MS } from './durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
-import { reviveEvent } from './serialize';
-import type { InboxStorage, LeasedEntry } from './storage';
+import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
   /** `redis://host:port/db`; a connection the inbox opens and closes itself. */
@@ -38,23 +39,20 @@ export class RedisInbox extends DurableInbox {
   }
 }
 
-/** ioredis is loaded when a RedisInbox is made, so apps without one never load it. */
+/**
+ * The inbox's own client. A command fails after one reconnection attempt
+ * rather than wait in a queue: a put that cannot be stored must answer 503
+ * while the provider still waits.
+ */
 function connect(url: string): Redis {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const IORedis = require('ioredis') as typeof import('ioredis').default;
-  // Fail a command after one reconnection attempt rather than queue it: a put
-  // that cannot be stored must answer 503 while the provider still waits.
-  const client = new IORedis(url, { maxRetriesPerRequest: 1 });
-  // Failures reach us as rejected commands; without a listener ioredis would print each one.
-  client.on('error', () => undefined);
-  return client;
+  return createRedisClient(url, { maxRetriesPerRequest: 1 });
 }
 
 const GROUP = 'workers';
 /** Due retries moved back onto their streams per poll. */
 const PROMOTE_BATCH = 100;
 /** Consumers (dead instances) with nothing pending are forgotten after a day. */
-const FORGET_CONSUMER_MS = 24 * 60 * 60 * 1000;
+const FORGET_CONSUMER_MS = DAY_MS;
 
 type StreamMessage = [id: string, fields: string[]];
 
@@ -103,7 +101,7 @@ export class RedisInboxStorage implements InboxStorage {
       }
     } catch (error) {
       // Redis restarted without its data: the groups are gone and are made again.
-      if (String((error as Error)?.message).startsWith('NOGROUP')) this.groups.clear();
+      if (isReplyError(error, 'NOGROUP')) this.groups.clear();
       throw error;
     }
     return leased;
@@ -114,7 +112,7 @@ export class RedisInboxStorage implements InboxStorage {
     try {
       await this.client.call('XGROUP', 'CREATE', this.stream(provider), GROUP, '0', 'MKSTREAM');
     } catch (error) {
-      if (!String((error as Error)?.message).startsWith('BUSYGROUP')) throw error;
+      if (!isReplyError(error, 'BUSYGROUP')) throw error;
     }
     this.groups.add(provider);
   }
@@ -164,7 +162,7 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async prune(before: number): Promise<void> {
-    while ((await scripts.purge.run(this.client, [this.index('done')], [this.base, `(${before}`, 500])) === 500);
+    await this.deleteFinished(this.index('done'), `(${before}`);
     for (const provider of this.groups) await this.forgetIdleConsumers(provider);
   }
 
@@ -180,10 +178,9 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async list(options: InboxListOptions): Promise<InboxEntry[]> {
-    const states: InboxState[] = options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
-    const limit = options.limit ?? 100;
+    const limit = options.limit ?? LIST_LIMIT;
     const found: InboxEntry[] = [];
-    for (const state of states) {
+    for (const state of listedStates(options)) {
       // Pages through the index, so a provider filter still finds `limit` entries.
       let ofState = 0;
       for (let start = 0; ofState < limit; start += 500) {
@@ -203,18 +200,17 @@ export class RedisInboxStorage implements InboxStorage {
   async get(key: string): Promise<InboxEntry | undefined> {
     const hash = await this.client.hgetall(this.entryKey(key));
     if (hash.state === undefined) return undefined;
-    const state = hash.state as InboxState;
-    return {
+    return toInboxEntry({
       key,
       provider: hash.provider,
-      state,
+      state: hash.state as InboxState,
       attempts: Number(hash.attempts),
-      storedAt: new Date(Number(hash.storedAt)),
-      nextAttemptAt: state === 'pending' && hash.nextAttemptAt !== undefined ? new Date(Number(hash.nextAttemptAt)) : undefined,
-      finishedAt: hash.finishedAt === undefined ? undefined : new Date(Number(hash.finishedAt)),
+      storedAt: Number(hash.storedAt),
+      nextAttemptAt: hash.nextAttemptAt === undefined ? undefined : Number(hash.nextAttemptAt),
+      finishedAt: hash.finishedAt === undefined ? undefined : Number(hash.finishedAt),
       lastError: hash.lastError,
-      event: reviveEvent(hash.event),
-    };
+      event: hash.event,
+    });
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {
@@ -228,23 +224,22 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async purge(options: InboxPurgeOptions): Promise<number> {
-    const index = this.index(options.state ?? 'done');
     const before = options.finishedBefore === undefined ? '+inf' : `(${options.finishedBefore.getTime()}`;
+    return this.deleteFinished(this.index(options.state ?? 'done'), before);
+  }
+
+  /** Deletes the entries of a done or dead index finished by `max` (a ZRANGEBYSCORE bound), 500 per script run; returns how many. */
+  private async deleteFinished(index: string, max: string): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = Number(await scripts.purge.run(this.client, [index], [this.base, before, 500]));
+      const batch = Number(await scripts.purge.run(this.client, [index], [this.base, max, 500]));
       deleted += batch;
       if (batch < 500) return deleted;
     }
   }
 
   async close(): Promise<void> {
-    if (!this.owned) return;
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
+    if (this.owned) await closeRedisClient(this.client);
   }
 }
 

@@ -9,13 +9,18 @@ import { LuaScript } from '../redis/lua-script';
  * An entry is leased while its stream message is in this consumer's pending
  * list; `owned` checks that before any outcome is recorded.
  */
-const OWNED = `
-local owned = redis.call('XPENDING', KEYS[2], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])
-if #owned == 0 then return 0 end
-redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[2], ARGV[2])
-`;
+/** KEYS[2] stream, ARGV[1] group, ARGV[2] message id, ARGV[3] consumer: returns 0 unless the message is in this consumer's pending list. */
+const HELD = `local owned = redis.call('XPENDING', KEYS[2], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])
+if #owned == 0 then return 0 end`;
 
+/** KEYS[2] stream, ARGV[1] group, ARGV[2] message id: the message is done with, acked and deleted. */
+const DROP_MESSAGE = `redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])`;
+
+const OWNED = `
+${HELD}
+${DROP_MESSAGE}
+`;
 
 export const scripts = {
   /** KEYS: entry, stream, pending. ARGV: key, provider, event, now. 1 stored, 0 duplicate. */
@@ -49,8 +54,7 @@ return #due`),
   start: new LuaScript(`
 local state = redis.call('HMGET', KEYS[1], 'state', 'sid', 'event', 'storedAt')
 if state[1] ~= 'pending' or state[2] ~= ARGV[2] then
-  redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[2], ARGV[2])
+${DROP_MESSAGE}
   return nil
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
@@ -58,8 +62,7 @@ return {attempts, state[3], state[4]}`),
 
   /** KEYS: entry, stream. ARGV: group, id, consumer. Resets the message's idle time: the lease goes on. */
   renew: new LuaScript(`
-local owned = redis.call('XPENDING', KEYS[2], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])
-if #owned == 0 then return 0 end
+${HELD}
 redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
 return 1`),
 

@@ -1,3 +1,5 @@
+import { DAY_MS, positiveMs } from './durations';
+
 /** How the inbox retries a delivery whose handler failed. */
 export interface RetryOptions {
   /** Attempts in all, the first included; after the last, the entry is dead. Default 20. */
@@ -14,8 +16,6 @@ export type RetryPolicy = Required<RetryOptions>;
 
 /** What to do after a failed attempt. */
 export type RetryDecision = { dead: false; nextAttemptAt: number } | { dead: true };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function resolveRetryPolicy(where: string, options: RetryOptions = {}): RetryPolicy {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: retry must be an object.`);
@@ -43,12 +43,4 @@ export function decideRetry(policy: RetryPolicy, attempt: number, storedAt: numb
   const nextAttemptAt = Math.ceil(now + delay);
   if (nextAttemptAt - storedAt > policy.maxAgeMs) return { dead: true };
   return { dead: false, nextAttemptAt };
-}
-
-export function positiveMs(where: string, name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds.`);
-  }
-  return value;
 }

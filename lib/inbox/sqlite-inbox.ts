@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { reviveEvent } from './serialize';
-import type { InboxStorage, LeasedEntry } from './storage';
+import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface SqliteInboxOptions extends InboxOptions {
   /** The database file, created if missing (its directory must exist). Keep it on a local disk. */
@@ -147,13 +146,12 @@ export class SqliteInboxStorage implements InboxStorage {
   }
 
   async list(options: InboxListOptions): Promise<InboxEntry[]> {
-    const states = options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
     const rows = this.db
       .prepare(
         `SELECT * FROM inbox WHERE state IN (SELECT value FROM json_each(@states)) AND (@provider IS NULL OR provider = @provider)
          ORDER BY stored_at, key LIMIT @limit`,
       )
-      .all({ states: JSON.stringify(states), provider: options.provider ?? null, limit: options.limit ?? 100 }) as Row[];
+      .all({ states: JSON.stringify(listedStates(options)), provider: options.provider ?? null, limit: options.limit ?? LIST_LIMIT }) as Row[];
     return rows.map(toEntry);
   }
 
@@ -182,15 +180,15 @@ export class SqliteInboxStorage implements InboxStorage {
 }
 
 function toEntry(row: Row): InboxEntry {
-  return {
+  return toInboxEntry({
     key: row.key,
     provider: row.provider,
     state: row.state,
     attempts: row.attempts,
-    storedAt: new Date(row.stored_at),
-    nextAttemptAt: row.state === 'pending' && row.next_attempt_at !== null ? new Date(row.next_attempt_at) : undefined,
-    finishedAt: row.finished_at === null ? undefined : new Date(row.finished_at),
+    storedAt: row.stored_at,
+    nextAttemptAt: row.next_attempt_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
     lastError: row.last_error ?? undefined,
-    event: reviveEvent(row.event),
-  };
+    event: row.event,
+  });
 }

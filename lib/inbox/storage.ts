@@ -1,4 +1,5 @@
-import type { InboxEntry, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { InboxEntry, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
+import { reviveEvent } from './serialize';
 
 /** An entry handed to one worker for one attempt. */
 export interface LeasedEntry {
@@ -37,4 +38,40 @@ export interface InboxStorage {
   /** Returns how many entries it deleted. */
   purge(options: InboxPurgeOptions): Promise<number>;
   close(): Promise<void>;
+}
+
+/** How many entries `list` returns when no limit is given. */
+export const LIST_LIMIT = 100;
+
+/** The states `list` shows: pending and dead by default, done too for 'all'. */
+export function listedStates(options: InboxListOptions): InboxState[] {
+  return options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
+}
+
+/** An entry as a backend stores it: times in ms, absent values undefined, the event serialized. */
+export interface StoredEntry {
+  key: string;
+  provider: string;
+  state: InboxState;
+  attempts: number;
+  storedAt: number;
+  nextAttemptAt: number | undefined;
+  finishedAt: number | undefined;
+  lastError: string | undefined;
+  event: string;
+}
+
+/** The entry `list` and `get` return; only a pending entry has a next attempt. */
+export function toInboxEntry(stored: StoredEntry): InboxEntry {
+  return {
+    key: stored.key,
+    provider: stored.provider,
+    state: stored.state,
+    attempts: stored.attempts,
+    storedAt: new Date(stored.storedAt),
+    nextAttemptAt: stored.state === 'pending' && stored.nextAttemptAt !== undefined ? new Date(stored.nextAttemptAt) : undefined,
+    finishedAt: stored.finishedAt === undefined ? undefined : new Date(stored.finishedAt),
+    lastError: stored.lastError,
+    event: reviveEvent(stored.event),
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { isReplyError } from './client';
 
 /**
  * A Lua script run with EVALSHA (one round trip, the source not resent), and
@@ -18,7 +19,7 @@ export class LuaScript {
     try {
       return await client.evalsha(this.sha1, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      if (!isReplyError(error, 'NOSCRIPT')) throw error;
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
