@@ -1,5 +1,6 @@
 import { createRawBodyReader, parseByteLimit, type RawBodyReader } from '../body/read-raw-body';
 import { MemoryDedupStore } from '../dedup/memory-store';
+import { DAY_MS, positiveMs } from './durations';
 import type { DedupStore } from '../dedup/store';
 import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
@@ -14,8 +15,6 @@ export interface Settings {
   doneTtlMs: number;
   allowIp: IpAllowList | undefined;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Validates options once, at startup: a misconfiguration throws here, not per request. */
 export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRequest>(
@@ -34,7 +33,7 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
-  const handlerTimeoutMs = positive(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const handlerTimeoutMs = positiveMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
   const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
   if (limit === undefined) throw new TypeError(`${where}: limit must be a number of bytes or a string like '64kb'.`);
   if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
@@ -42,18 +41,10 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   }
   return {
     store: options.store ?? new MemoryDedupStore(),
-    readRaw: createRawBodyReader({ limit, timeoutMs: positive(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
+    readRaw: createRawBodyReader({ limit, timeoutMs: positiveMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
     handlerTimeoutMs,
-    lockTtlMs: positive(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
-    doneTtlMs: positive(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
+    lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
+    doneTtlMs: positiveMs(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
     allowIp: options.allowIps === undefined ? undefined : createIpAllowList(options.allowIps),
   };
-}
-
-function positive(where: string, name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds.`);
-  }
-  return value;
 }

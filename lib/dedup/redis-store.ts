@@ -1,4 +1,6 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { positiveMs } from '../core/durations';
+import { createRedisClient } from '../redis/client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE } from './redis-scripts';
@@ -42,18 +44,15 @@ export class RedisDedupStore implements DedupStore {
 
   constructor(options: RedisDedupStoreOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('RedisDedupStore: options { url } or { client } are required.');
-    const { url, client, keyPrefix = 'epw:dedup:', timeoutMs = 1000 } = options;
+    const { url, client, keyPrefix = 'epw:dedup:' } = options;
     if ((url === undefined) === (client === undefined)) throw new TypeError('RedisDedupStore: give either url or client, not both.');
     if (url !== undefined && (typeof url !== 'string' || url === '')) throw new TypeError('RedisDedupStore: url must be a redis:// or rediss:// URL.');
     if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
       throw new TypeError('RedisDedupStore: client must be an ioredis client.');
     }
     if (typeof keyPrefix !== 'string') throw new TypeError('RedisDedupStore: keyPrefix must be a string.');
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TypeError('RedisDedupStore: timeoutMs must be a positive number of milliseconds.');
-    }
     this.keyPrefix = keyPrefix;
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = positiveMs('RedisDedupStore', 'timeoutMs', options.timeoutMs, 1000);
     this.ownsClient = client === undefined;
     this.client = client ?? connect(url!);
     this.batch = new ScriptBatch(this.client, late);
@@ -113,21 +112,14 @@ export class RedisDedupStore implements DedupStore {
  * without a restart.
  */
 function connect(url: string): Redis {
-  // Loaded here so that apps using only the memory store never load ioredis.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
-  const options: RedisOptions = {
+  return createRedisClient(url, {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     // close() on a dead connection: nothing to flush, so do not hold the process open for ioredis' default 2 s.
     disconnectTimeout: 100,
-  };
-  const client = new RedisClient(url, options);
-  // Failures reach each caller as a rejected call, which the pipeline reports to onError.
-  client.on('error', () => {});
-  return client;
+  });
 }
 
 function untilReady(client: Redis): Promise<void> {

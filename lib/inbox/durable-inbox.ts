@@ -1,7 +1,7 @@
 import type { AnyWebhookEvent } from '../core/event';
 import { DeliveryWorker } from './delivery-worker';
 import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { DAY_MS, positiveMs } from './durations';
+import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';

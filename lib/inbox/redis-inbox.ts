@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
-import { DAY_MS } from './durations';
+import { DAY_MS } from '../core/durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
 import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';

@@ -1,4 +1,4 @@
-import { DAY_MS, positiveMs } from './durations';
+import { DAY_MS, positiveMs } from '../core/durations';
 
 /** How the inbox retries a delivery whose handler failed. */
 export interface RetryOptions {
