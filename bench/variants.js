@@ -4,7 +4,7 @@
 //   label      what it is, in words
 //   server     { module, options }: a module in bench/servers/ that returns a
 //              request listener; run in its own process (bench/harness/server-process.js).
-//              options.path is the request generator's path unless set.
+//              options.path is the request generator's path (without its query) unless set.
 //   request    a request generator (bench/requests/): method, path, headers and
 //              body(seq), where a distinct seq gives a distinct notification
 //   expectBody the answer a handled request gets; anything else fails the run
@@ -48,8 +48,7 @@ function bareRouteWith(provider, request) {
     name: `express-json-${provider}-bodies`,
     label: `the baseline route (express.json(), answers success) fed ${provider} bodies`,
     sameBodiesOk: true,
-    // Mounted at the request's path without its query (card-issuing's token rides in the query).
-    server: { module: 'bench/servers/express-json.js', options: { path: request.path.split('?')[0] } },
+    server: { module: 'bench/servers/express-json.js' },
     request,
     expectBody: 'success',
   };
@@ -121,7 +120,7 @@ module.exports = [
     name: 'card-issuing-json',
     label: 'card-issuing JSON: read, URL token, decode event_data, claim, onEvent, ack',
     targetVs: { variant: 'express-json-card-issuing-bodies', ratio: 0.95 },
-    server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }, { path: '/notify/card-issuing' }),
+    server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }),
     request: cardIssuingJson,
     expectBody: '{"code":0,"message":"success"}',
   },

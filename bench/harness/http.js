@@ -88,8 +88,8 @@ function selectVariants(options) {
 async function startAll(variants, servers, recordOf, serviceValues, options) {
   const started = await Promise.allSettled(
     variants.map((variant) => {
-      // Servers mount their route where the variant's requests go.
-      const server = { ...variant.server, options: { path: variant.request.path, ...variant.server.options, workDir: options.workDir } };
+      // Servers mount their route where the variant's requests go, without the query (card-issuing's token rides in it).
+      const server = { ...variant.server, options: { path: variant.request.path.split('?')[0], ...variant.server.options, workDir: options.workDir } };
       return startServer({ ...variant, server }, serviceValues, { profileDir: options.profileDir, cpu: options.pinning?.serverCpu });
     }),
   );
