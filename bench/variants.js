@@ -12,7 +12,6 @@
 //   target     the DESIGN.md ratio to the baseline it must reach
 //   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
 //              `--only` brings that variant along
-//   requires   package exports it needs; when missing from the build it is skipped, not failed
 //   services   backing services the harness starts for it ('redis'); the server gets
 //              their addresses as options.services
 //   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
@@ -156,7 +155,6 @@ module.exports = [
     name: 'pay247-json-redis',
     label: 'Pay247 JSON with RedisDedupStore (redis-server on loopback)',
     targetVs: { variant: 'pay247-json', ratio: 0.8 },
-    requires: ['RedisDedupStore'],
     services: ['redis'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { store: 'redis' }),
     request: pay247Json,
@@ -167,7 +165,6 @@ module.exports = [
   {
     name: 'pay247-json-inbox-sqlite',
     label: 'Pay247 JSON with SqliteInbox: verify, claim, persist (fsync), ack; onEvent from the inbox',
-    requires: ['SqliteInbox'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
     request: pay247Json,
     expectBody: 'SUCCESS',
