@@ -6,10 +6,11 @@
  */
 import { createPay247WebhookMiddleware, type Pay247Event } from '../../lib';
 import { buildPay247Notification, deliverLikeProvider, PROVIDER_SIDES } from '../../lib/testing';
+import { until } from '../helpers/async';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { describeWithRedis } from '../helpers/redis-server';
 import { listen } from '../helpers/server';
-import { redisBackend, sqliteBackend, until, type Backend } from './backends';
+import { redisBackend, sqliteBackend, type Backend } from './backends';
 
 const SECRET = 'outage-secret';
 const PAY247 = PROVIDER_SIDES.pay247;
