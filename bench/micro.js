@@ -172,5 +172,3 @@ if (require.main === module) {
     },
   );
 }
-
-module.exports = { runMicro, ENTRIES };

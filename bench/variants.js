@@ -4,7 +4,7 @@
 //   label      what it is, in words
 //   server     { module, options }: a module in bench/servers/ that returns a
 //              request listener; run in its own process (bench/harness/server-process.js).
-//              options.path is the request generator's path unless set.
+//              options.path is the request generator's path (without its query) unless set.
 //   request    a request generator (bench/requests/): method, path, headers and
 //              body(seq), where a distinct seq gives a distinct notification
 //   expectBody the answer a handled request gets; anything else fails the run
@@ -12,7 +12,6 @@
 //   target     the DESIGN.md ratio to the baseline it must reach
 //   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
 //              `--only` brings that variant along
-//   requires   package exports it needs; when missing from the build it is skipped, not failed
 //   services   backing services the harness starts for it ('redis'); the server gets
 //              their addresses as options.services
 //   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
@@ -48,8 +47,7 @@ function bareRouteWith(provider, request) {
     name: `express-json-${provider}-bodies`,
     label: `the baseline route (express.json(), answers success) fed ${provider} bodies`,
     sameBodiesOk: true,
-    // Mounted at the request's path without its query (card-issuing's token rides in the query).
-    server: { module: 'bench/servers/express-json.js', options: { path: request.path.split('?')[0] } },
+    server: { module: 'bench/servers/express-json.js' },
     request,
     expectBody: 'success',
   };
@@ -121,7 +119,7 @@ module.exports = [
     name: 'card-issuing-json',
     label: 'card-issuing JSON: read, URL token, decode event_data, claim, onEvent, ack',
     targetVs: { variant: 'express-json-card-issuing-bodies', ratio: 0.95 },
-    server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }, { path: '/notify/card-issuing' }),
+    server: webhookRoute('createCardIssuingWebhookMiddleware', { secret: CARD_TOKEN }),
     request: cardIssuingJson,
     expectBody: '{"code":0,"message":"success"}',
   },
@@ -157,7 +155,6 @@ module.exports = [
     name: 'pay247-json-redis',
     label: 'Pay247 JSON with RedisDedupStore (redis-server on loopback)',
     targetVs: { variant: 'pay247-json', ratio: 0.8 },
-    requires: ['RedisDedupStore'],
     services: ['redis'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { store: 'redis' }),
     request: pay247Json,
@@ -168,7 +165,6 @@ module.exports = [
   {
     name: 'pay247-json-inbox-sqlite',
     label: 'Pay247 JSON with SqliteInbox: verify, claim, persist (fsync), ack; onEvent from the inbox',
-    requires: ['SqliteInbox'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
     request: pay247Json,
     expectBody: 'SUCCESS',

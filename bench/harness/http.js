@@ -25,10 +25,11 @@ async function runHttp(options) {
   const { baseline, selected, records } = selectVariants(options);
   const recordOf = (variant) => records[selected.indexOf(variant)];
 
-  const services = await startServices(selected.filter((variant) => !recordOf(variant).skipped));
+  // A variant is skipped only when a service it needs cannot start (redis-server not installed).
+  const services = await startServices(selected);
   for (const variant of selected) {
     const missing = (variant.services ?? []).filter((name) => services.unavailable[name] !== undefined);
-    if (!recordOf(variant).skipped && missing.length > 0) recordOf(variant).skipped = missing.map((name) => services.unavailable[name]).join('; ');
+    if (missing.length > 0) recordOf(variant).skipped = missing.map((name) => services.unavailable[name]).join('; ');
   }
   const servers = new Map();
   try {
@@ -57,10 +58,9 @@ async function runHttp(options) {
   };
 }
 
-/** The baseline, the variants `--only` keeps, and a record for each (skipped where the build lacks an export). */
+/** The baseline, the variants `--only` keeps, and a record for each. */
 function selectVariants(options) {
   const all = require('../variants');
-  const pkg = require('../../dist');
   const baselines = all.filter((variant) => variant.role === 'baseline');
   if (baselines.length !== 1) throw new Error('bench/variants.js must have exactly one variant with role "baseline"');
   const unknown = (options.only ?? []).filter((name) => !all.some((variant) => variant.name === name));
@@ -69,18 +69,15 @@ function selectVariants(options) {
   // A variant judged against another brings it along.
   const needed = new Set(all.filter(asked).map((variant) => variant.targetVs?.variant));
   const selected = all.filter((variant) => variant.role === 'baseline' || asked(variant) || needed.has(variant.name));
-  const records = selected.map((variant) => {
-    const missing = (variant.requires ?? []).filter((name) => pkg[name] === undefined);
-    return {
-      name: variant.name,
-      label: variant.label,
-      role: variant.role,
-      target: variant.target,
-      targetVs: variant.targetVs,
-      skipped: missing.length === 0 ? undefined : `${missing.join(', ')} not in this build`,
-      rounds: [],
-    };
-  });
+  const records = selected.map((variant) => ({
+    name: variant.name,
+    label: variant.label,
+    role: variant.role,
+    target: variant.target,
+    targetVs: variant.targetVs,
+    skipped: undefined,
+    rounds: [],
+  }));
   return { baseline: baselines[0], selected, records };
 }
 
@@ -88,8 +85,8 @@ function selectVariants(options) {
 async function startAll(variants, servers, recordOf, serviceValues, options) {
   const started = await Promise.allSettled(
     variants.map((variant) => {
-      // Servers mount their route where the variant's requests go.
-      const server = { ...variant.server, options: { path: variant.request.path, ...variant.server.options, workDir: options.workDir } };
+      // Servers mount their route where the variant's requests go, without the query (card-issuing's token rides in it).
+      const server = { ...variant.server, options: { path: variant.request.path.split('?')[0], ...variant.server.options, workDir: options.workDir } };
       return startServer({ ...variant, server }, serviceValues, { profileDir: options.profileDir, cpu: options.pinning?.serverCpu });
     }),
   );

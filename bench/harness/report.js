@@ -71,4 +71,4 @@ function microTable(micro) {
   return lines.join('\n');
 }
 
-module.exports = { httpTable, httpHeader, noteLines, microTable, number };
+module.exports = { httpTable, httpHeader, noteLines, microTable };

@@ -12,4 +12,4 @@ function summarize(values) {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
-module.exports = { median, summarize };
+module.exports = { summarize };

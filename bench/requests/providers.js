@@ -5,33 +5,27 @@
 // see sgateRequests).
 const testing = require('../../dist/testing');
 
-const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded', xml: 'application/xml' };
-
 function cryptoGatewayRequests({ secret, format = 'json', path = '/notify/crypto' }) {
-  const sample = testing.sampleCryptoGatewayFields('recharge');
+  // The signature as a `sign` field in the body, in every format.
+  const build = (fields) => testing.buildCryptoGatewayNotification({ secret, type: 'recharge', format, signIn: 'body', fields });
   return {
     method: 'POST',
     path,
-    headers: { 'content-type': CONTENT_TYPES[format] },
+    headers: build().headers,
     body(seq) {
-      const fields = { ...sample, txid: `bafy${seq}`, address: `f1${seq}` };
-      const sign = testing.signCryptoGateway(fields, secret);
-      if (format === 'json') return JSON.stringify({ ...fields, sign });
-      if (format === 'form') return testing.encodeForm({ ...fields, sign });
-      return testing.encodeXmlResponse({ ...fields, sign });
+      return build({ txid: `bafy${seq}`, address: `f1${seq}` }).body;
     },
   };
 }
 
 function pingPongKybRequests({ secret, path = '/notify/pingpong-kyb' }) {
-  const sample = testing.samplePingPongKybFields('SM_KYC_REVIEW');
+  const build = (fields) => testing.buildPingPongKybNotification({ secret, bizType: 'SM_KYC_REVIEW', fields });
   return {
     method: 'POST',
     path,
-    headers: { 'content-type': 'application/json' },
+    headers: build().headers,
     body(seq) {
-      const fields = { ...sample, bizId: `SM${seq}` };
-      return JSON.stringify({ ...fields, sign: testing.signPingPongKyb(fields, secret) });
+      return build({ bizId: `SM${seq}` }).body;
     },
   };
 }

@@ -16,7 +16,6 @@ const STORES = {
 /** Inboxes by name (issue 9). A variant without `inbox` acks after the handler, as by default. */
 const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
-  redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
 };
 
 module.exports = async function createWebhookRouteServer(options, bench) {
@@ -39,9 +38,9 @@ module.exports = async function createWebhookRouteServer(options, bench) {
   return {
     listener: app,
     async close() {
-      // Whatever the store or inbox calls closing; the process exits right after.
+      // The store (the memory store has no close()) and the inbox; the process exits right after.
       for (const resource of [store, inbox]) {
-        const close = resource?.close ?? resource?.quit;
+        const close = resource?.close;
         if (typeof close === 'function') await close.call(resource);
       }
     },

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { WebhookError } from '../../lib';
 import { createRawBodyReader, parseByteLimit } from '../../lib/body/read-raw-body';
-import { deferred } from '../helpers/express-versions';
+import { deferred } from '../helpers/async';
 
 type Outcome = { body: string } | { code: string };
 

@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Options } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { answersTable } from '../helpers/answers-table';
-import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
+import { deferred, sleep } from '../helpers/async';
+import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { listen, post, type Running } from '../helpers/server';
 
 const SECRET = 'test-secret-1';

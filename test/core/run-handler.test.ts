@@ -1,6 +1,6 @@
 import { WebhookError } from '../../lib';
 import { RunContext, runWithDeadline } from '../../lib/core/run-handler';
-import { deferred } from '../helpers/express-versions';
+import { deferred } from '../helpers/async';
 
 describe('RunContext: the AbortSignal is made on first use', () => {
   test('read before the deadline, it aborts at the deadline with the reason', () => {

@@ -1,5 +1,5 @@
 import type { DedupStore } from '../../lib';
-import { sleep } from '../helpers/express-versions';
+import { sleep } from '../helpers/async';
 
 /**
  * The behaviour every DedupStore must have, run against each implementation

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { RedisDedupStore } from '../../lib';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
-import { sleep } from '../helpers/express-versions';
+import { sleep } from '../helpers/async';
 import { describeDedupStoreConformance } from './conformance';
 import { CLAIM } from '../../lib/dedup/redis-scripts';
 import { ScriptBatch } from '../../lib/redis/script-batch';

@@ -4,7 +4,8 @@
  * real HTTP on Express 5 and Express 4.
  */
 import type { AnyWebhookEvent, WebhookError, WebhookMiddleware } from '../../lib';
-import { deferred, EXPRESS_VERSIONS, sleep } from './express-versions';
+import { deferred, sleep } from './async';
+import { EXPRESS_VERSIONS } from './express-versions';
 import { listen, post, type Running } from './server';
 import { spyStore } from './spy-store';
 

@@ -10,25 +10,12 @@ const express4 = require('express4') as ExpressFactory & { json: Function; urlen
 
 export interface ExpressVersion {
   name: string;
-  major: number;
   create: () => Express;
   json: (options?: object) => any;
   urlencoded: (options?: object) => any;
 }
 
 export const EXPRESS_VERSIONS: ExpressVersion[] = [
-  { name: 'Express 5', major: 5, create: express5, json: (o) => express5.json(o), urlencoded: (o) => express5.urlencoded({ extended: false, ...o }) },
-  { name: 'Express 4', major: 4, create: express4, json: (o) => express4.json(o), urlencoded: (o) => express4.urlencoded({ extended: false, ...o }) },
+  { name: 'Express 5', create: express5, json: (o) => express5.json(o), urlencoded: (o) => express5.urlencoded({ extended: false, ...o }) },
+  { name: 'Express 4', create: express4, json: (o) => express4.json(o), urlencoded: (o) => express4.urlencoded({ extended: false, ...o }) },
 ];
-
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * Where redis-server is not installed the Redis suites are skipped with a
  * message saying so, except in CI (CI=true), where that is a failure.
  */
-export const REDIS_SERVER_PATH = findRedisServer();
+const REDIS_SERVER_PATH = findRedisServer();
 
 export function describeWithRedis(name: string, body: () => void): void {
   if (REDIS_SERVER_PATH !== undefined) {
@@ -30,7 +30,6 @@ export function describeWithRedis(name: string, body: () => void): void {
 }
 
 export interface RedisServer {
-  port: number;
   url: string;
   /** Stop the server (SIGKILL when `crash` is true: no shutdown save). */
   stop(crash?: boolean): Promise<void>;
@@ -62,7 +61,6 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   await launch();
   return {
-    port,
     url: `redis://127.0.0.1:${port}`,
     async stop(crash) {
       await stop(crash);

@@ -71,15 +71,3 @@ export function redisBackend(): Backend & { start(): Promise<RedisServer>; serve
     cliArgs: (open) => places.get(open)!,
   };
 }
-
-/**
- * Polls until `check` holds. Gives up (failing the test) before jest's own
- * timeout would, so a failure never leaves a poll running behind the test.
- */
-export async function until(check: () => boolean | Promise<boolean>, everyMs = 5, giveUpMs = 15_000): Promise<void> {
-  const giveUpAt = Date.now() + giveUpMs;
-  while (!(await check())) {
-    if (Date.now() > giveUpAt) throw new Error(`until: ${check.toString().slice(0, 120)} still false after ${giveUpMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SqliteInbox, RedisInbox } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
+import { until } from '../helpers/async';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { post } from '../helpers/server';
-import { until } from './backends';
 
 const APP = join(__dirname, 'fixtures', 'inbox-app.js');
 const dir = mkdtempSync(join(tmpdir(), 'epw-crash-'));

@@ -5,10 +5,11 @@
  */
 import { createPay247WebhookMiddleware, createWebhookHandler, WebhookError, type InboxOptions, type InboxReport, type Pay247Event, type ProviderSpec } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
-import { deferred, EXPRESS_VERSIONS, type ExpressVersion } from '../helpers/express-versions';
+import { deferred, sleep, until } from '../helpers/async';
+import { EXPRESS_VERSIONS, type ExpressVersion } from '../helpers/express-versions';
 import { describeWithRedis } from '../helpers/redis-server';
 import { listen, post, type Running } from '../helpers/server';
-import { redisBackend, sqliteBackend, until, type AnyInbox, type Backend } from './backends';
+import { redisBackend, sqliteBackend, type AnyInbox, type Backend } from './backends';
 
 const SECRET = 'inbox-secret';
 
@@ -199,7 +200,7 @@ function describeInboxMode(backend: Backend): void {
         if (inFlight.has(event.id)) overlap = true;
         inFlight.add(event.id);
         running++;
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        await sleep(2);
         runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
         inFlight.delete(event.id);
         running--;
@@ -255,7 +256,7 @@ function describeInboxMode(backend: Backend): void {
       await started.promise;
       let closed = false;
       const closing = s.inbox.close().then(() => (closed = true));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       expect(closed).toBe(false);
       gate.resolve();
       await closing;

@@ -5,23 +5,22 @@
  * 27, 81, 243 s) runs in milliseconds here: delays scaled by 1/1000.
  */
 import { createPay247WebhookMiddleware, type Pay247Event } from '../../lib';
-import { buildPay247Notification } from '../../lib/testing';
+import { buildPay247Notification, deliverLikeProvider, PROVIDER_SIDES } from '../../lib/testing';
+import { until } from '../helpers/async';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { describeWithRedis } from '../helpers/redis-server';
-import { listen, post } from '../helpers/server';
-import { redisBackend, sqliteBackend, until, type Backend } from './backends';
+import { listen } from '../helpers/server';
+import { redisBackend, sqliteBackend, type Backend } from './backends';
 
 const SECRET = 'outage-secret';
-const PAY247_RETRY_DELAYS_MS = [3, 9, 27, 81, 243];
+const PAY247 = PROVIDER_SIDES.pay247;
+/** Pay247's delays, scaled by 1/1000: 3, 9, 27, 81, 243 ms. */
+const SPEED = 1000;
 
 /** Pay247's side: POST, and retry on its schedule until acked with SUCCESS or out of tries. */
-async function deliverLikePay247(url: string, n: { headers: Record<string, string>; body: string }): Promise<{ acked: boolean; tries: number }> {
-  for (let tries = 1; ; tries++) {
-    const reply = await post(url, n.body, n.headers);
-    if (reply.status === 200 && reply.body === 'SUCCESS') return { acked: true, tries };
-    if (tries > PAY247_RETRY_DELAYS_MS.length) return { acked: false, tries };
-    await new Promise((resolve) => setTimeout(resolve, PAY247_RETRY_DELAYS_MS[tries - 1]));
-  }
+async function deliverLikePay247(url: string, notification: { headers: Record<string, string>; body: string }): Promise<{ acked: boolean; tries: number }> {
+  const report = await deliverLikeProvider({ url, notification, side: PAY247, speed: SPEED });
+  return { acked: report.acknowledged, tries: report.attempts.length };
 }
 
 function describeOutage(backend: Backend): void {
@@ -65,10 +64,10 @@ function describeOutage(backend: Backend): void {
         const n = buildPay247Notification({ secret: SECRET });
         expect(await deliverLikePay247(`${server.url}/notify/pay247`, n)).toEqual({ acked: true, tries: 1 });
         // Down for longer than Pay247's whole budget (3+9+27+81+243 = 363 scaled ms), retried all along.
-        const budget = PAY247_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0);
+        const budget = PAY247.retryDelaysMs.reduce((a, b) => a + b, 0) / SPEED;
         const downSince = Date.now();
         await until(() => Date.now() - downSince > budget * 1.5, 20);
-        expect(state.attempts).toBeGreaterThan(PAY247_RETRY_DELAYS_MS.length + 1);
+        expect(state.attempts).toBeGreaterThan(PAY247.retryDelaysMs.length + 1);
         expect(state.paid).toEqual([]);
         state.databaseUp = true;
         await until(() => state.paid.length === 1);

@@ -1,5 +1,5 @@
 import type { InboxStorage, LeasedEntry } from '../../lib/inbox/storage';
-import { sleep } from '../helpers/express-versions';
+import { sleep } from '../helpers/async';
 
 /** Two handles on one inbox, as two processes (or instances) would have. */
 export interface StoragePair {

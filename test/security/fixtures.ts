@@ -86,15 +86,7 @@ export const pay247Fixture: ProviderFixture = {
     const n = buildPay247Notification({ secret: 'someone-elses-key' });
     return { path: '', headers: n.headers, body: n.body };
   },
-  withSignature(sendable, signature) {
-    const body = String(sendable.body);
-    if (sendable.headers['content-type'].startsWith('application/json')) {
-      return { ...sendable, body: replaceJsonField(body, 'sign', signature) };
-    }
-    const rest = body.split('&').filter((pair) => !pair.startsWith('sign='));
-    const signs = signature === undefined ? [] : ([] as string[]).concat(signature);
-    return { ...sendable, body: [...rest, ...signs.map((s) => `sign=${encodeURIComponent(s)}`)].join('&') };
-  },
+  withSignature: replaceBodySignature,
   success: { status: 200, body: (body) => body === 'SUCCESS' },
   isFailureBody: (body) => body === 'fail',
   signsAllFields: true,

@@ -6,7 +6,8 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { WebhookError } from '../../lib';
-import { deferred, EXPRESS_VERSIONS, sleep } from '../helpers/express-versions';
+import { deferred, sleep } from '../helpers/async';
+import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { listen, type Running } from '../helpers/server';
 import { FIXTURES, MOUNT_PATH, type Sendable } from './fixtures';
 

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { createPay247WebhookMiddleware } from '../../lib';
 import { buildPay247Notification, deliverLikeProvider, PROVIDER_SIDES, type Attempt } from '../../lib/testing';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
@@ -33,22 +32,21 @@ describe('how each provider judges an answer', () => {
 describe('deliverLikeProvider', () => {
   test('retries on the provider schedule, scaled by speed, until the receiver acknowledges', async () => {
     let calls = 0;
-    const server = createServer((_req, res) => {
+    const server = await listen((_req, res) => {
       calls++;
       res.end(calls < 3 ? 'fail' : 'SUCCESS');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const waits: number[] = [];
     const seen: Attempt[] = [];
     const report = await deliverLikeProvider({
-      url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
+      url: `${server.url}/`,
       notification: { headers: { 'content-type': 'text/plain' }, body: 'x' },
       side: PROVIDER_SIDES.pay247,
       speed: 1000,
       sleep: async (ms) => void waits.push(ms),
       onAttempt: (a) => seen.push(a),
     });
-    server.close();
+    await server.close();
     expect(report.acknowledged).toBe(true);
     expect(report.attempts.map((a) => a.answer?.body)).toEqual(['fail', 'fail', 'SUCCESS']);
     expect(waits).toEqual([3, 9]);
@@ -56,12 +54,11 @@ describe('deliverLikeProvider', () => {
   });
 
   test('gives up when the schedule runs out; connection errors count as not acknowledged', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const { port } = closed.address() as { port: number };
-    await new Promise((r) => closed.close(r));
+    // A port that was just free: nothing listens on it any more.
+    const closed = await listen((_req, res) => res.end());
+    await closed.close();
     const report = await deliverLikeProvider({
-      url: `http://127.0.0.1:${port}/`,
+      url: `${closed.url}/`,
       notification: { headers: {}, body: 'x' },
       side: PROVIDER_SIDES.sgate,
       sleep: async () => undefined,
