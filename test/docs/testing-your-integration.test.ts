@@ -1,8 +1,8 @@
 // @ts-nocheck: the example is the JavaScript a merchant copies.
 /**
- * The README's "Testing your integration" example, run as a merchant would
+ * The "Testing your integration" example of docs/testing.md, run as a merchant would
  * run it (against the built package: npm test builds first). The code between
- * the markers must appear in README.md exactly, so the README cannot drift
+ * the markers must appear in docs/testing.md exactly, so the page cannot drift
  * from code that works.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 export {};
 
-// README example: begin
+// docs example: begin
 const express = require('express');
 const request = require('supertest');
 const { createPay247WebhookMiddleware } = require('express-payment-webhooks');
@@ -64,12 +64,12 @@ describe('Pay247 notifications', () => {
     expect(paid).toEqual([['A3', '100.0000']]);
   });
 });
-// README example: end
+// docs example: end
 
-test('README.md shows exactly this example', () => {
+test('docs/testing.md shows exactly this example', () => {
   const source = readFileSync(__filename, 'utf8');
-  const example = source.slice(source.indexOf('// README example: begin\n') + 25, source.indexOf('// README example: end'));
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const example = source.slice(source.indexOf('// docs example: begin\n') + 23, source.indexOf('// docs example: end'));
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
   expect(example.length).toBeGreaterThan(500);
   expect(readme).toContain(example);
 });
