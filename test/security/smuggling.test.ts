@@ -32,7 +32,7 @@ function pay247Forgery(): { genuine: Record<string, string | number>; forged: Re
   const real = { ...samplePay247Fields(), status: 3, remarks: 'account closed' } as Record<string, string | number>;
   const fake = { amount: '99999.0000', mch_id: String(real.mch_id), order_no: 'PO-VICTIM', out_order_no: 'VICTIM', status: '2' };
   const smuggled = Object.entries(fake).map(([k, v]) => `&${k}=${v}`).join('');
-  const genuine = { ...real, account_name: `Bob${smuggled}&zz=` };
+  const genuine: Record<string, string | number> = { ...real, account_name: `Bob${smuggled}&zz=` };
   genuine.sign = signPay247(genuine, SECRET);
   // The genuine string after "…&zz=" is "&account_no=…&status=3": one key "zz=&account_no=…&status" with the value "3".
   const rest = sortedFieldString(real as FlatFields, { exclude: new Set(['sign', 'account_name']), skipEmpty: true }).text;
