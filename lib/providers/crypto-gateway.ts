@@ -62,8 +62,8 @@ export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent>
 const EXCLUDED = new Set(['sign']);
 
 /**
- * Every field but `sign`, empty values kept first. Its names are lower-case
- * words, so a signed value cannot spell `&key=` (which the string ends with) either.
+ * Every field but `sign`, empty values kept first. The separator check covers
+ * `&key=`, which the signed string ends with, like any other name.
  */
 const SIGNING: SortedSigning = {
   exclude: EXCLUDED,

@@ -100,12 +100,21 @@ export interface SortedSigning {
  * the provider's syntax (refused otherwise, before any digest: BODY_INVALID)
  * and no signed value contains `&<name of that syntax>=` (refused after the
  * match: SIGNATURE_AMBIGUOUS). Then the first '=' ends the first name, the
- * next `&<name>=` starts the next field, and so on: the one reading is the
- * fields received. Which form matched changes only which empty fields appear,
- * so a body can differ from what was signed by empty fields at most ("", null,
- * false: under the skip-empty form, adding or dropping them keeps the string),
- * never by a non-empty value. The secret appended after the fields (bare, or
- * `&key=<secret>`) is fixed and known here, so it cannot shift the split.
+ * next `&<name>=` starts the next field, and so on: of all the field sets
+ * that write the same string, only that one split can be accepted. Which form
+ * matched changes only which empty fields appear, so two accepted bodies for
+ * one signature differ by empty fields at most ("", null, false: under the
+ * skip-empty form adding or dropping them keeps the string), never by a
+ * non-empty value. The secret after the fields (bare, or `&key=<secret>`) is
+ * fixed and known here, so it cannot shift the split.
+ *
+ * What no receiver can close: a provider that signs a value holding `&word=`
+ * (a payee named "Bob&account_nb=1") has signed a string whose one accepted
+ * reading is the split one. The genuine notification is refused; the split
+ * ({account_name: "Bob", account_nb: "1", …}) verifies, being a field set the
+ * provider could equally have sent. It shortens that one value and adds only
+ * fields the notification lacked whose names sort between it and the next
+ * field; every other field keeps its signed value.
  */
 export function verifySortedFields(fields: FlatFields, signing: SortedSigning, signs: (text: string) => boolean): string[] | undefined {
   const { exclude, dropEmptyFirst, names } = signing;
