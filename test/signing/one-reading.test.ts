@@ -103,6 +103,8 @@ function checkOneReading(options: {
 }
 
 const RUNS = { numRuns: 100 };
+// xml2js refusing a name that is not XML is slow (most readings have one): fewer runs, the same generator.
+const XML_RUNS = { numRuns: 30 };
 
 describe('a signed string has exactly one reading', () => {
   describe.each(['json', 'form'] as const)('Pay247 (%s)', (format) => {
@@ -130,7 +132,7 @@ describe('a signed string has exactly one reading', () => {
           const signedText = sortedFieldString(genuine as FlatFields, { exclude: SIGN, skipEmpty }).text;
           checkOneReading({ genuine, clean: isClean(genuine, format), signedText, exclude: SIGN, accepted: (fields) => accepts(spec, format, fields, { sign }) });
         }),
-        RUNS,
+        format === 'xml' ? XML_RUNS : RUNS,
       );
     });
   });
