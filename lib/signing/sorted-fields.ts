@@ -62,8 +62,8 @@ function sortCodeUnitOrder(names: string[]): string[] {
 export interface FieldNameSyntax {
   /** Matches a whole field name. */
   name: RegExp;
-  /** Matches `&<name>=` anywhere in a value, for any name of this syntax. */
-  separator: RegExp;
+  /** Finds every `&<name>=` in a value, the name captured (global). */
+  separators: RegExp;
   /** The syntax in words, for error messages. */
   description: string;
 }
@@ -75,7 +75,7 @@ export interface FieldNameSyntax {
  */
 export const WORD_FIELD_NAMES: FieldNameSyntax = {
   name: /^[A-Za-z0-9_]+$/,
-  separator: /&[A-Za-z0-9_]+=/,
+  separators: /&([A-Za-z0-9_]+)=/g,
   description: 'ASCII letters, digits and _',
 };
 
@@ -95,26 +95,33 @@ export interface SortedSigning {
  * and their documents rarely say); undefined when neither form matches. The
  * second form is built only where it differs and the first did not match.
  *
- * The invariant: a signed string has exactly one reading. Nothing escapes
- * '&' or '=' in a `k=v&k=v` string, so it holds only because every name is of
- * the provider's syntax (refused otherwise, before any digest: BODY_INVALID)
- * and no signed value contains `&<name of that syntax>=` (refused after the
- * match: SIGNATURE_AMBIGUOUS). Then the first '=' ends the first name, the
- * next `&<name>=` starts the next field, and so on: of all the field sets
- * that write the same string, only that one split can be accepted. Which form
- * matched changes only which empty fields appear, so two accepted bodies for
- * one signature differ by empty fields at most ("", null, false: under the
- * skip-empty form adding or dropping them keeps the string), never by a
- * non-empty value. The secret after the fields (bare, or `&key=<secret>`) is
- * fixed and known here, so it cannot shift the split.
+ * The invariant: a signed string has exactly one accepted reading. Nothing
+ * escapes '&' or '=' in a `k=v&k=v` string, so it holds only because every
+ * name is of the provider's syntax (refused otherwise, before any digest:
+ * BODY_INVALID) and no signed value of a field `f` contains `&<n>=` for a
+ * name `n` of that syntax sorting after `f` (refused after the match:
+ * SIGNATURE_AMBIGUOUS). Why that suffices: take two bodies that write the
+ * same string and the first place where their splits differ. There one body
+ * starts a field `n`, and both have the same field `g` before it; the first
+ * body is sorted, so `g < n`; in the other, `g`'s value runs on through
+ * "&n=", which is refused. So of all the field sets that write one string at
+ * most one is accepted. Which form matched changes only which empty fields
+ * appear, so two accepted bodies for one signature differ by empty fields at
+ * most ("", null, false: under the skip-empty form adding or dropping them
+ * keeps the string), never by a non-empty value. The secret after the fields
+ * (bare, or `&key=<secret>`) is fixed and known here, so it cannot shift the
+ * split. A value holding `&<n>=` with `n` sorting before its own field (a
+ * receipt URL's `?w=200&h=100` in `receipt`) has no second reading, since the
+ * split would be out of order, and is accepted.
  *
- * What no receiver can close: a provider that signs a value holding `&word=`
- * (a payee named "Bob&account_nb=1") has signed a string whose one accepted
- * reading is the split one. The genuine notification is refused; the split
- * ({account_name: "Bob", account_nb: "1", …}) verifies, being a field set the
- * provider could equally have sent. It shortens that one value and adds only
- * fields the notification lacked whose names sort between it and the next
- * field; every other field keeps its signed value.
+ * What no receiver can close: a provider that signs a value of `f` holding
+ * `&word=` with `word` after `f` (a payee named "Bob&account_nb=1") has signed
+ * a string whose one accepted reading is the split one. The genuine
+ * notification is refused; the split ({account_name: "Bob", account_nb: "1",
+ * …}) verifies, being a field set the provider could equally have sent. It
+ * shortens that one value and adds only fields the notification lacked whose
+ * names sort between it and the next field; every other field keeps its
+ * signed value.
  */
 export function verifySortedFields(fields: FlatFields, signing: SortedSigning, signs: (text: string) => boolean): string[] | undefined {
   const { exclude, dropEmptyFirst, names } = signing;
@@ -158,14 +165,19 @@ export function assertFieldNames(fields: Readonly<Record<string, unknown>>, synt
 }
 
 /**
- * A signed value holding `&<name>=` reads as two fields, {a: "1&amount=9"}
- * and {a: "1", amount: "9"} sign alike, so whoever holds such a genuine
- * notification could re-split or merge its fields. Refused for every name of
- * the syntax, not just the provider's documented ones: `&zz=` splits as well.
- * The message names the field, never its value.
+ * A signed value holding `&<n>=` can read as two fields: {a: "1&b=9"} and
+ * {a: "1", b: "9"} sign alike, so whoever holds such a genuine notification
+ * could re-split or merge its fields. Only a name sorting after the field's
+ * own can start a second reading (the fields of a signed string are in
+ * order), and then it is refused for every name of the syntax, not just the
+ * provider's documented ones: `&zz=` splits as well. The message names the
+ * field, never its value.
  */
 export function assertUnambiguousValue(name: string, value: string, syntax: FieldNameSyntax): void {
-  if (value.indexOf('&') !== -1 && syntax.separator.test(value)) {
-    throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" holds "&<name>=", which the signature cannot tell apart from a separate field.`);
+  if (value.indexOf('&') === -1) return;
+  for (const [, next] of value.matchAll(syntax.separators)) {
+    if (next > name) {
+      throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" holds "&<name>=", which the signature cannot tell apart from a separate field.`);
+    }
   }
 }

@@ -84,11 +84,18 @@ describe.each(EXPRESS_VERSIONS)('$name', (express) => {
       expect(events).toHaveLength(0);
     });
 
-    test('a value holding "&<any word>=" is refused, not only a documented name: a receipt URL with a second query parameter', async () => {
-      const fields = { ...samplePay247Fields(), receipt: 'https://cdn.example/r.jpg?w=200&h=100' };
+    test('a value holding "&<any word>=" sorting after its field is refused, not only a documented name: a receipt URL with a later query parameter', async () => {
+      const fields = { ...samplePay247Fields(), receipt: 'https://cdn.example/r.jpg?w=200&x=100' };
       const reply = await send('/pay247', { ...fields, sign: signPay247(fields, SECRET) });
       expect(reply.status).toBe(401);
       expect(codes).toEqual(['SIGNATURE_AMBIGUOUS']);
+    });
+
+    test('a value holding "&<word>=" sorting before its field has no second reading (the split would be out of order): accepted', async () => {
+      const fields = { ...samplePay247Fields(), receipt: 'https://cdn.example/r.jpg?w=200&h=100' };
+      const reply = await send('/pay247', { ...fields, sign: signPay247(fields, SECRET) });
+      expect(reply.status).toBe(200);
+      expect(events[0].data.receipt).toBe('https://cdn.example/r.jpg?w=200&h=100');
     });
 
     test("'&' and '=' that cannot start a field stay accepted: a receipt URL with one query parameter, a payee 'A & B = C'", async () => {
