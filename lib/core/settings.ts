@@ -11,6 +11,7 @@ export interface Settings {
   store: DedupStore;
   readRaw: RawBodyReader;
   handlerTimeoutMs: number;
+  hardTimeoutMs: number;
   lockTtlMs: number;
   doneTtlMs: number;
   allowIp: IpAllowList | undefined;
@@ -34,6 +35,8 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
   const handlerTimeoutMs = positiveMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const hardTimeoutMs = positiveMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.max(60_000, 10 * handlerTimeoutMs));
+  if (hardTimeoutMs < handlerTimeoutMs) throw new TypeError(`${where}: hardTimeoutMs must be at least handlerTimeoutMs.`);
   const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
   if (limit === undefined) throw new TypeError(`${where}: limit must be a number of bytes or a string like '64kb'.`);
   if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
@@ -43,6 +46,7 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     store: options.store ?? new MemoryDedupStore(),
     readRaw: createRawBodyReader({ limit, timeoutMs: positiveMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
     handlerTimeoutMs,
+    hardTimeoutMs,
     lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
     doneTtlMs: positiveMs(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
     allowIp: options.allowIps === undefined ? undefined : createIpAllowList(options.allowIps),

@@ -3,7 +3,7 @@ import { positiveMs } from '../core/durations';
 import { createRedisClient } from '../redis/client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
-import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE } from './redis-scripts';
+import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
 import type { ClaimState, DedupStore } from './store';
 
 export interface RedisDedupStoreOptions {
@@ -64,8 +64,12 @@ export class RedisDedupStore implements DedupStore {
     return state as ClaimState;
   }
 
-  async complete(key: string, doneTtlMs: number, token: string): Promise<void> {
-    await this.run(COMPLETE, key, [LOCK_PREFIX + token, wholeMs(doneTtlMs)]);
+  async renew(key: string, lockTtlMs: number, token: string): Promise<boolean> {
+    return (await this.run(RENEW, key, [LOCK_PREFIX + token, wholeMs(lockTtlMs)])) === 1;
+  }
+
+  async complete(key: string, doneTtlMs: number, _token: string): Promise<void> {
+    await this.run(COMPLETE, key, [wholeMs(doneTtlMs)]);
   }
 
   async release(key: string, token: string): Promise<void> {
