@@ -14,7 +14,7 @@ describe('MemoryDedupStore against the model (injected clock)', () => {
         let now = 0;
         return { store: new MemoryDedupStore({ now: () => now }), advance: (ms) => (now += ms) };
       },
-      300,
+      200,
     );
   });
 
@@ -26,7 +26,7 @@ describe('MemoryDedupStore against the model (injected clock)', () => {
         // Two keys, a bound of four: a generation holds two markers, and no live marker is ever evicted.
         return { store: new MemoryDedupStore({ maxEntries: 4, now: () => now }), advance: (ms) => (now += ms) };
       },
-      200,
+      100,
     );
   });
 });

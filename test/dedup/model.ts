@@ -163,7 +163,7 @@ export function dedupCommands(options: ModelRunOptions): fc.Arbitrary<Iterable<C
   ];
   if (options.canExpireLock) commands.push(key.map((k) => new ExpireLock(k)));
   if (options.advanceMs !== undefined) commands.push(options.advanceMs.map((ms) => new Advance(ms)));
-  return fc.commands(commands, { maxCommands: 60 });
+  return fc.commands(commands, { maxCommands: 60, size: 'max' });
 }
 
 /** Runs `numRuns` random interleavings; `makeReal` gives each its own fresh store state. */
