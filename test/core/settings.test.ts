@@ -1,0 +1,20 @@
+import { resolveSettings } from '../../lib/core/settings';
+
+const onEvent = () => undefined;
+
+describe('hardTimeoutMs', () => {
+  test('defaults to max(60 s, 10 × handlerTimeoutMs)', () => {
+    expect(resolveSettings('p', { onEvent }).hardTimeoutMs).toBe(60_000);
+    expect(resolveSettings('p', { onEvent, handlerTimeoutMs: 1000 }).hardTimeoutMs).toBe(60_000);
+    expect(resolveSettings('p', { onEvent, handlerTimeoutMs: 30_000 }).hardTimeoutMs).toBe(300_000);
+  });
+
+  test('may equal handlerTimeoutMs, never be below it', () => {
+    expect(resolveSettings('p', { onEvent, handlerTimeoutMs: 500, hardTimeoutMs: 500 }).hardTimeoutMs).toBe(500);
+    expect(() => resolveSettings('p', { onEvent, handlerTimeoutMs: 500, hardTimeoutMs: 499 })).toThrow(/hardTimeoutMs must be at least handlerTimeoutMs/);
+  });
+
+  test.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1000'])('rejects %p', (value) => {
+    expect(() => resolveSettings('p', { onEvent, hardTimeoutMs: value as number })).toThrow(/hardTimeoutMs must be a positive number/);
+  });
+});
