@@ -6,6 +6,7 @@ import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
 import type { WebhookOptions, WebhookRequest } from './options';
+import { MAX_TIMER_MS } from './run-handler';
 
 export interface Settings {
   store: DedupStore;
@@ -15,6 +16,13 @@ export interface Settings {
   lockTtlMs: number;
   doneTtlMs: number;
   allowIp: IpAllowList | undefined;
+}
+
+/** A duration the pipeline sets a timer for (one above MAX_TIMER_MS would fire at once). */
+function timerMs(where: string, name: string, value: number | undefined, fallback: number): number {
+  const ms = positiveMs(where, name, value, fallback);
+  if (ms > MAX_TIMER_MS) throw new TypeError(`${where}: ${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days).`);
+  return ms;
 }
 
 /** Validates options once, at startup: a misconfiguration throws here, not per request. */
@@ -34,8 +42,8 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
-  const handlerTimeoutMs = positiveMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
-  const hardTimeoutMs = positiveMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.max(60_000, 10 * handlerTimeoutMs));
+  const handlerTimeoutMs = timerMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const hardTimeoutMs = timerMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.min(MAX_TIMER_MS, Math.max(60_000, 10 * handlerTimeoutMs)));
   if (hardTimeoutMs < handlerTimeoutMs) throw new TypeError(`${where}: hardTimeoutMs must be at least handlerTimeoutMs.`);
   const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
   if (limit === undefined) throw new TypeError(`${where}: limit must be a number of bytes or a string like '64kb'.`);
@@ -44,7 +52,7 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   }
   return {
     store: options.store ?? new MemoryDedupStore(),
-    readRaw: createRawBodyReader({ limit, timeoutMs: positiveMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
+    readRaw: createRawBodyReader({ limit, timeoutMs: timerMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
     handlerTimeoutMs,
     hardTimeoutMs,
     lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../core/run-handler';
 import type { DedupStore } from './store';
 
 /** Why a renewal did not extend the claim: the store said it is lost, or the store failed. */
@@ -26,7 +27,8 @@ export class ClaimRenewal {
     private readonly lockTtlMs: number,
     private readonly onFailure: (failure: RenewalFailure) => void,
   ) {
-    this.timer = setInterval(() => this.renew(), lockTtlMs / 3);
+    // Capped where Node would otherwise fire a longer interval every 1 ms.
+    this.timer = setInterval(() => this.renew(), Math.min(lockTtlMs / 3, MAX_TIMER_MS));
     // The handler's own work keeps the process alive; its renewals must not.
     this.timer.unref();
   }

@@ -18,3 +18,13 @@ describe('hardTimeoutMs', () => {
     expect(() => resolveSettings('p', { onEvent, hardTimeoutMs: value as number })).toThrow(/hardTimeoutMs must be a positive number/);
   });
 });
+
+describe('durations the pipeline sets timers for', () => {
+  test.each(['handlerTimeoutMs', 'hardTimeoutMs', 'readTimeoutMs'])('%s above what a Node timer takes (it would fire at once) is refused', (name) => {
+    expect(() => resolveSettings('p', { onEvent, [name]: 2 ** 31 })).toThrow(new RegExp(`${name} must be at most 2147483647 ms`));
+  });
+
+  test('a long handlerTimeoutMs gets a default hardTimeoutMs a timer can take', () => {
+    expect(resolveSettings('p', { onEvent, handlerTimeoutMs: 2 ** 30 }).hardTimeoutMs).toBe(2 ** 31 - 1);
+  });
+});
