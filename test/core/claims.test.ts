@@ -66,6 +66,52 @@ describeWithRedis('claims with RedisDedupStore', () => {
   describe.each(EXPRESS_VERSIONS)('on $name', (express) => {
     describeClaims(express, redisBackend);
   });
+
+  test('Redis stalls during a run: the failed renewal is reported once and aborts ctx.signal, renewals go on, and the claim holds', async () => {
+    const store = new RedisDedupStore({ client, keyPrefix: `claims:${++prefixes}:`, timeoutMs: 100 });
+    const errors: WebhookError[] = [];
+    const gate = deferred();
+    const started = deferred();
+    let calls = 0;
+    let signal: AbortSignal | undefined;
+    const app = EXPRESS_VERSIONS[0].create();
+    app.post(
+      '/n',
+      createPay247WebhookMiddleware({
+        secret: SECRET,
+        store,
+        lockTtlMs: 600,
+        onError: (error) => void errors.push(error),
+        onEvent: async (_event, ctx) => {
+          calls++;
+          signal = ctx.signal;
+          started.resolve();
+          await gate.promise;
+        },
+      }),
+    );
+    const server = await listen(app);
+    try {
+      const n = buildPay247Notification({ secret: SECRET });
+      const send = () => post(`${server.url}/n`, n.body as string, n.headers);
+      const first = send();
+      await started.promise;
+      await admin.call('CLIENT', 'PAUSE', '350', 'WRITE');
+      await until(() => errors.length > 0);
+      expect(errors.map((e) => e.code)).toEqual(['CLAIM_LOST']);
+      expect((errors[0].cause as Error).message).toMatch(/did not answer in time/);
+      expect(signal?.aborted).toBe(true);
+      // Well past the lock TTL after the stall: only renewals that went on keep the claim.
+      await sleep(1500);
+      expect((await send()).status).toBe(503);
+      gate.resolve();
+      expect((await first).status).toBe(200);
+      expect(calls).toBe(1);
+      expect(errors.map((e) => e.code)).toEqual(['CLAIM_LOST', 'IN_FLIGHT']);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend: () => Backend): void {
