@@ -18,6 +18,8 @@ export interface Settings {
   allowIp: IpAllowList | undefined;
 }
 
+const DEDUP_STORE_METHODS = ['claim', 'renew', 'complete', 'release'] as const;
+
 /** A duration the pipeline sets a timer for (one above MAX_TIMER_MS would fire at once). */
 function timerMs(where: string, name: string, value: number | undefined, fallback: number): number {
   const ms = positiveMs(where, name, value, fallback);
@@ -41,6 +43,11 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   const inbox = options.inbox as Partial<Inbox> | null | undefined;
   if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
+  }
+  const store = options.store as Partial<DedupStore> | null | undefined;
+  if (store !== undefined && (store === null || DEDUP_STORE_METHODS.some((method) => typeof store[method] !== 'function'))) {
+    // Caught here, not as a failure on every request: a store written before renew() existed lacks it.
+    throw new TypeError(`${where}: store must be a DedupStore, with ${DEDUP_STORE_METHODS.join(', ')} methods.`);
   }
   const handlerTimeoutMs = timerMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
   const hardTimeoutMs = timerMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.min(MAX_TIMER_MS, Math.max(60_000, 10 * handlerTimeoutMs)));

@@ -1,3 +1,4 @@
+import { MemoryDedupStore } from '../../lib';
 import { resolveSettings } from '../../lib/core/settings';
 
 const onEvent = () => undefined;
@@ -26,5 +27,23 @@ describe('durations the pipeline sets timers for', () => {
 
   test('a long handlerTimeoutMs gets a default hardTimeoutMs a timer can take', () => {
     expect(resolveSettings('p', { onEvent, handlerTimeoutMs: 2 ** 30 }).hardTimeoutMs).toBe(2 ** 31 - 1);
+  });
+});
+
+describe('store', () => {
+  const memory = () => new MemoryDedupStore();
+  test('a DedupStore with its four methods is taken', () => {
+    const store = memory();
+    expect(resolveSettings('p', { onEvent, store }).store).toBe(store);
+  });
+
+  test.each(['claim', 'renew', 'complete', 'release'])('a store without %s is refused at startup, naming the methods', (method) => {
+    const store = memory();
+    const partial = { claim: store.claim, renew: store.renew, complete: store.complete, release: store.release, [method]: undefined };
+    expect(() => resolveSettings('p', { onEvent, store: partial as never })).toThrow(/store must be a DedupStore, with claim, renew, complete, release methods/);
+  });
+
+  test('null is refused', () => {
+    expect(() => resolveSettings('p', { onEvent, store: null as never })).toThrow(/store must be a DedupStore/);
   });
 });
