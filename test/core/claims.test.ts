@@ -14,6 +14,8 @@ import { describeWithRedis, startRedisServer, type RedisServer } from '../helper
 import { listen, post, type Running } from '../helpers/server';
 
 const SECRET = 'test-secret-claims';
+/** Renewed every 100 ms: long enough for a loaded CI machine, short enough that waiting out three is quick. */
+const LOCK_TTL_MS = 300;
 
 interface Backend {
   name: string;
@@ -155,7 +157,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     const started = deferred();
     let calls = 0;
     const { send, codes } = await start({
-      lockTtlMs: 90,
+      lockTtlMs: LOCK_TTL_MS,
       onEvent: async () => {
         calls++;
         started.resolve();
@@ -165,7 +167,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     const first = send();
     await started.promise;
     // Several lock TTLs: only renewals keep the claim this long.
-    await sleep(400);
+    await sleep(3 * LOCK_TTL_MS);
     expect((await send()).status).toBe(503);
     gate.resolve();
     expect((await first).status).toBe(200);
@@ -179,7 +181,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     let calls = 0;
     const { send, codes } = await start({
       handlerTimeoutMs: 30,
-      lockTtlMs: 60,
+      lockTtlMs: LOCK_TTL_MS,
       hardTimeoutMs: 30_000,
       onEvent: async () => {
         calls++;
@@ -187,7 +189,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
       },
     });
     expect((await send()).status).toBe(500);
-    await sleep(300);
+    await sleep(3 * LOCK_TTL_MS);
     expect((await send()).status).toBe(503);
     gate.resolve();
     await until(async () => (await send()).status === 200);
@@ -201,7 +203,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     let calls = 0;
     let signal: AbortSignal | undefined;
     const { backend, send, errors, reported } = await start({
-      lockTtlMs: 60,
+      lockTtlMs: LOCK_TTL_MS,
       onEvent: async (event, ctx) => {
         calls++;
         signal = ctx.signal;
@@ -229,15 +231,14 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     const { send, codes, errors, reported, completions } = await start({
       handlerTimeoutMs: 30,
       hardTimeoutMs: 250,
-      lockTtlMs: 60,
       onEvent: async () => {
         calls++;
         if (calls === 1) await hung.promise;
         else throw new Error('second attempt fails');
       },
     });
+    // (That a retry before hardTimeoutMs is 503 is the test above.)
     expect((await send()).status).toBe(500);
-    expect((await send()).status).toBe(503);
     await reported('HANDLER_ABANDONED');
     expect(errors.find((e) => e.error.code === 'HANDLER_ABANDONED')!.hadRequest).toBe(false);
     expect((await send()).status).toBe(500);
@@ -246,7 +247,7 @@ function describeClaims(express: (typeof EXPRESS_VERSIONS)[number], makeBackend:
     await until(() => completions() === 1);
     expect((await send()).status).toBe(200);
     expect(calls).toBe(2);
-    expect(codes()).toEqual(['HANDLER_TIMEOUT', 'IN_FLIGHT', 'HANDLER_ABANDONED', 'HANDLER_FAILED']);
+    expect(codes()).toEqual(['HANDLER_TIMEOUT', 'HANDLER_ABANDONED', 'HANDLER_FAILED']);
   });
 
   test('a late failure after the given-up run is reported (no request), and the key stays free for the retry', async () => {
