@@ -73,16 +73,19 @@ const OK_IN_BOUND: HandlerOutcome & { abandoned: boolean } = Object.freeze({ ok:
 export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number, hardTimeoutMs = Infinity): TimedRun {
   let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
   const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
+  let boundWith!: (outcome: HandlerOutcome & { abandoned: boolean }) => void;
+  const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
+  let hardTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
     RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
+    // Set only now: a run that settles in time (nearly all) costs no second timer.
+    if (hardTimeoutMs === Infinity) return;
+    hardTimer = setTimeout(() => giveUp(context, hardTimeoutMs, boundWith), hardTimeoutMs - timeoutMs);
+    // Nothing is left to do at the hard deadline of a process that is exiting anyway.
+    hardTimer.unref();
   }, timeoutMs);
-  let boundWith!: (outcome: HandlerOutcome & { abandoned: boolean }) => void;
-  const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
-  const hardTimer = hardTimeoutMs === Infinity ? undefined : setTimeout(() => giveUp(context, hardTimeoutMs, boundWith), hardTimeoutMs);
-  // Nothing is left to do at the hard deadline of a process that is exiting anyway.
-  hardTimer?.unref();
   // Whichever comes first answers; a later resolve is a no-op.
   const settled = work().then(
     (): HandlerOutcome => {
