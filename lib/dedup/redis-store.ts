@@ -26,8 +26,9 @@ const CLAIM_STATES: ReadonlySet<unknown> = new Set<ClaimState>(['claimed', 'in-f
 /**
  * Dedup shared by every instance of the app, on Redis (client: ioredis).
  * One key per notification; each call a Lua script so that claiming, and
- * acting only while the claim is still ours, is atomic. The calls of one
- * event-loop turn share a round trip (lib/redis/script-batch.ts).
+ * renewing or releasing only while the claim is still ours, is atomic. The
+ * calls of one event-loop turn (renewals included) share a round trip
+ * (lib/redis/script-batch.ts).
  *
  * Every call is bounded by `timeoutMs`, and never waits for a connection
  * that is known to be down: with Redis unreachable the provider gets a quick
