@@ -46,7 +46,11 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
     run: (event, ctx) => work(event as E, ctx),
-    report: (error) => report(error, undefined),
+    // onError's own result, so that the inbox can swallow an async onError's rejection.
+    report: (error) => {
+      error.provider ??= spec.provider;
+      return options.onError?.(error, undefined);
+    },
   });
 
   function report(error: WebhookError, req: Req | undefined): void {

@@ -1,6 +1,7 @@
 import { WebhookError } from '../core/errors';
 import { RunContext, runWithDeadline, type HandlerOutcome } from '../core/run-handler';
 import type { InboxConsumer, InboxReport } from './inbox';
+import { notifyObserver } from './observer';
 import { decideRetry, type RetryPolicy } from './retry-policy';
 import { reviveEvent } from './serialize';
 import type { InboxStorage, LeasedEntry } from './storage';
@@ -227,11 +228,7 @@ export class DeliveryWorker {
   }
 
   private reportTo(consumer: InboxConsumer, error: WebhookError): void {
-    try {
-      consumer.report(error);
-    } catch {
-      // An observer that throws must not stop deliveries.
-    }
+    notifyObserver((reported: WebhookError) => consumer.report(reported), error);
   }
 }
 

@@ -3,6 +3,7 @@ import { DeliveryWorker } from './delivery-worker';
 import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
+import { notifyObserver } from './observer';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';
 
@@ -18,8 +19,8 @@ export interface InboxOptions {
   concurrency?: number;
   /** How long handled entries are kept (a provider's late retry is still recognised). Default 3 days. */
   keepDoneMs?: number;
-  /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. */
-  onInboxEvent?(report: InboxReport): void;
+  /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. May be async; a throw or rejection is ignored. */
+  onInboxEvent?(report: InboxReport): unknown;
   /** The clock, in ms; tests inject one. */
   now?: () => number;
   /** In [0, 1): the backoff's jitter; tests inject one. */
@@ -111,11 +112,6 @@ export class DurableInbox implements Inbox {
   }
 
   private emit(report: InboxReport): void {
-    if (this.onInboxEvent === undefined) return;
-    try {
-      this.onInboxEvent(report);
-    } catch {
-      // An observer that throws must not change what is stored or delivered.
-    }
+    notifyObserver(this.onInboxEvent, report);
   }
 }

@@ -28,8 +28,8 @@ export interface InboxConsumer {
   handlerTimeoutMs: number;
   /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
   run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<unknown>;
-  /** The middleware's `onError` (no request: the provider was answered long ago). */
-  report(error: WebhookError): void;
+  /** The middleware's `onError` (no request: the provider was answered long ago). May return its promise: a rejection is ignored. */
+  report(error: WebhookError): unknown;
 }
 
 /** Where an entry is: waiting for (another) attempt, handled, or given up on. */
