@@ -156,7 +156,7 @@ export class DeliveryWorker {
     const renewal = new LeaseRenewal(this.storage, entry, this.settings, (cause) => {
       const error = new WebhookError(
         'INBOX_UNAVAILABLE',
-        'The lease on this delivery was lost (another worker may take it over): ctx.signal was aborted, and this run will not record its failure over another lease.',
+        'The lease on this delivery was lost (another worker may take it over): ctx.signal was aborted, and this run records no outcome over another lease.',
         { ...details, cause },
       );
       RunContext.abort(ctx, error);
@@ -207,7 +207,7 @@ export class DeliveryWorker {
         await this.recordLate(entry, consumer, outcome, deliverable.id);
         return;
       }
-      if (outcome.ok) await this.recordSuccess(entry, consumer);
+      if (outcome.ok) await this.recordSuccess(entry, consumer, renewal.lost);
       else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost });
     });
     void settled.finally(() => {
@@ -223,12 +223,9 @@ export class DeliveryWorker {
     return { slot: recorded, closable: recorded };
   }
 
-  /**
-   * A run that succeeded marks the entry done, even when its lease was lost
-   * meanwhile: the work is done, and running it again would do it twice.
-   */
-  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer): Promise<void> {
-    const recorded = await this.write(consumer, entry, async () => (await this.storage.complete(entry, this.settings.now())) || this.storage.completeLate(entry, this.settings.now()));
+  /** Recorded only while the lease holds: once another worker took the entry over, its run's outcome is the one recorded. */
+  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer, leaseLost: boolean): Promise<void> {
+    const recorded = await this.write(consumer, entry, () => this.storage.complete(entry, this.settings.now()), { lostIsExpected: leaseLost });
     if (recorded) this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
   }
 
