@@ -113,7 +113,7 @@ function describeWorker(backend: Backend): void {
       expect(w.errors[1].message).toMatch(/hardTimeoutMs/);
       hung.resolve();
       await sleep(50);
-      expect(ofType(w, 'delivered').map((r) => r.key).sort()).toEqual(['pay247:hung', 'pay247:next']);
+      expect(ofType(w, 'delivered').map((r) => (r as { key: string }).key).sort()).toEqual(['pay247:hung', 'pay247:next']);
       expect(await w.inbox.get('pay247:hung')).toMatchObject({ state: 'done', attempts: 2 });
       expect(w.errors).toHaveLength(2);
     });
