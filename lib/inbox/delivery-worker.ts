@@ -5,6 +5,7 @@ import { LeaseRenewal } from './lease-renewal';
 import { notifyObserver } from './observer';
 import { decideRetry, type RetryPolicy } from './retry-policy';
 import { reviveEvent } from './serialize';
+import { timerMs } from './timer-ms';
 import type { InboxStorage, LeasedEntry } from './storage';
 
 export interface WorkerSettings {
@@ -54,6 +55,10 @@ export class DeliveryWorker {
         `express-payment-webhooks (${consumer.provider}): this inbox already delivers ${consumer.provider} notifications to another middleware; give the second one an inbox of its own.`,
       );
     }
+    const { handlerTimeoutMs, hardTimeoutMs } = consumer;
+    if (!(handlerTimeoutMs > 0) || !Number.isFinite(handlerTimeoutMs) || !Number.isFinite(hardTimeoutMs) || !(hardTimeoutMs >= handlerTimeoutMs)) {
+      throw new TypeError(`express-payment-webhooks (${consumer.provider}): the inbox consumer needs handlerTimeoutMs > 0 and a finite hardTimeoutMs >= handlerTimeoutMs.`);
+    }
     this.consumers.set(consumer.provider, consumer);
     this.wake();
   }
@@ -69,7 +74,7 @@ export class DeliveryWorker {
     this.ticking = this.tick().finally(() => {
       this.ticking = undefined;
       if (this.stopped) return;
-      this.timer = setTimeout(() => this.wake(), this.settings.pollIntervalMs);
+      this.timer = setTimeout(() => this.wake(), timerMs(this.settings.pollIntervalMs));
       // An app's server keeps the process alive; a forgotten inbox must not.
       this.timer.unref();
     });
@@ -194,7 +199,7 @@ export class DeliveryWorker {
       RunContext.abort(ctx, error);
       givenUp = this.recordFailure(entry, consumer, error, { reported: false, dead: false, leaseLost: renewal.lost });
       void givenUp.finally(freeSlot);
-    }, consumer.hardTimeoutMs);
+    }, timerMs(consumer.hardTimeoutMs));
     hardTimer.unref();
 
     const settled = run.settled.then(async (outcome: HandlerOutcome) => {

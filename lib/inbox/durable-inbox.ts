@@ -21,7 +21,7 @@ export interface InboxOptions {
   keepDoneMs?: number;
   /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. May be async; a throw or rejection is ignored. */
   onInboxEvent?(report: InboxReport): unknown;
-  /** The clock, in ms; tests inject one. */
+  /** The clock, in ms: for tests only (leases, retries and ages are measured with it; Redis measures its leases itself). Default Date.now. */
   now?: () => number;
   /** In [0, 1): the backoff's jitter; tests inject one. */
   random?: () => number;
@@ -87,9 +87,10 @@ export class DurableInbox implements Inbox {
   }
 
   /**
-   * Makes dead (or pending) entries due now with their attempts reset, after
-   * the cause was fixed; 'dead' replays every dead letter. Done entries are
-   * never replayed. A running app's worker delivers them at its next poll.
+   * Makes dead (or pending) entries due now with a fresh attempt budget (the
+   * attempts and the max age count from the replay), after the cause was
+   * fixed; 'dead' replays every dead letter. Done entries are never replayed.
+   * A running app's worker delivers them at its next poll.
    */
   async replay(keys: readonly string[] | 'dead'): Promise<string[]> {
     const replayed = await this.storage.replay(keys, this.now());

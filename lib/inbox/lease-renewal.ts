@@ -1,4 +1,5 @@
 import type { InboxStorage, LeasedEntry } from './storage';
+import { timerMs } from './timer-ms';
 
 /**
  * Keeps one delivery's lease: renews it every third of its length while the
@@ -20,7 +21,7 @@ export class LeaseRenewal {
     private readonly settings: { leaseMs: number; now: () => number },
     private readonly onLost: (cause: unknown) => void,
   ) {
-    this.timer = setInterval(() => void this.renew(), settings.leaseMs / 3);
+    this.timer = setInterval(() => void this.renew(), timerMs(settings.leaseMs / 3));
     // An app's server keeps the process alive; a lease must not.
     this.timer.unref();
   }

@@ -6,6 +6,7 @@ import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
+import { timerMs } from './timer-ms';
 import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
@@ -94,7 +95,7 @@ export class RedisInboxStorage implements InboxStorage {
   /** One Redis round trip, bounded by timeoutMs: past it the call fails (the command may still run; every script is safe to have run). */
   private bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`)), this.timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`)), timerMs(this.timeoutMs));
       call().then(
         (value) => {
           clearTimeout(timer);

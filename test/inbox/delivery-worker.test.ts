@@ -164,6 +164,30 @@ function describeWorker(backend: Backend): void {
       expect(ofType(w, 'retry')).toHaveLength(1);
     });
 
+    test('absurd durations: a consumer without a sane hardTimeoutMs is refused; huge leases and deadlines mean "never", not "now"', async () => {
+      const open = backend.fresh();
+      const inbox = open();
+      const consumer = { provider: 'pay247', run: async () => undefined, report: () => undefined };
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000, hardTimeoutMs: 1000 })).toThrow(/hardTimeoutMs >= handlerTimeoutMs/);
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000, hardTimeoutMs: Number.NaN })).toThrow(/hardTimeoutMs/);
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000 } as unknown as InboxConsumer)).toThrow(/hardTimeoutMs/);
+      let runs = 0;
+      const w = consume(
+        open,
+        async () => {
+          runs++;
+          await sleep(100);
+        },
+        { leaseMs: 1e12 },
+        // (handlerTimeoutMs is the pipeline's runWithDeadline timer, not the inbox's.)
+        { handlerTimeoutMs: 1e9, hardTimeoutMs: 1e13 },
+      );
+      await w.inbox.put('pay247:1', event('1'));
+      await until(() => ofType(w, 'delivered').length === 1);
+      expect(runs).toBe(1);
+      expect(w.errors).toEqual([]);
+    });
+
     test('a replayed old dead letter gets a fresh budget: every attempt again, its age counted from the replay', async () => {
       let offset = 0;
       const day = 24 * 3600_000;
