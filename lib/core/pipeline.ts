@@ -46,8 +46,14 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   options.inbox?.register({
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
+    // The shared hardTimeoutMs setting; its documented default where this branch's settings do not have it yet.
+    hardTimeoutMs: (settings as { hardTimeoutMs?: number }).hardTimeoutMs ?? Math.max(60_000, 10 * settings.handlerTimeoutMs),
     run: (event, ctx) => work(event as E, ctx),
-    report: (error) => report(error, undefined),
+    // onError's own result, so that the inbox can swallow an async onError's rejection.
+    report: (error) => {
+      error.provider ??= spec.provider;
+      return options.onError?.(error, undefined);
+    },
   });
 
   /** Tells the merchant's onError; it may be async, and neither its throw nor its rejection goes further. */
