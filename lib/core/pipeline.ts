@@ -46,8 +46,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   options.inbox?.register({
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
-    // The shared hardTimeoutMs setting; its documented default where this branch's settings do not have it yet.
-    hardTimeoutMs: (settings as { hardTimeoutMs?: number }).hardTimeoutMs ?? Math.max(60_000, 10 * settings.handlerTimeoutMs),
+    hardTimeoutMs: settings.hardTimeoutMs,
     run: (event, ctx) => work(event as E, ctx),
     // onError's own result, so that the inbox can swallow an async onError's rejection.
     report: (error) => {
