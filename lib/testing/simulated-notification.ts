@@ -199,8 +199,8 @@ function checkChoices(provider: ProviderName, variants: ProviderVariants, option
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new SimulatorUsageError('url', 'must be an http:// or https:// URL');
   if (provider === 'sgate') {
     if (options.privateKey === undefined) throw new SimulatorUsageError('privateKey', 'SGATE needs the private key to sign with');
-    if (options.apiKey === undefined || options.apiKey === '') throw new SimulatorUsageError('apiKey', 'SGATE needs your merchant API key');
-  } else if (options.secret === undefined || options.secret === '') {
+    if (options.apiKey === undefined || options.apiKey.trim() === '') throw new SimulatorUsageError('apiKey', 'SGATE needs your merchant API key');
+  } else if (options.secret === undefined || options.secret.trim() === '') {
     throw new SimulatorUsageError('secret', `${provider} needs ${variants.secret}`);
   }
   oneOf('format', options.format, variants.formats);
