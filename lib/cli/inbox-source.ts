@@ -63,7 +63,7 @@ function openInbox(options: SourceOptions): { inbox: DurableInbox; client?: Redi
  * was accepted.
  */
 function connectOnce(url: string): Redis {
-  return createRedisClient(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, commandTimeout: 5000, retryStrategy: () => null, lazyConnect: true });
+  return createRedisClient(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, commandTimeout: 2000, retryStrategy: () => null, lazyConnect: true });
 }
 
 /** redis:// or rediss://, a host, and at most a database number: anything else would quietly mean localhost or database 0. */

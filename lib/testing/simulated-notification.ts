@@ -206,7 +206,10 @@ function checkChoices(provider: ProviderName, variants: ProviderVariants, option
   oneOf('format', options.format, variants.formats);
   oneOf('type', options.type, variants.types);
   if (variants.statuses === 'integer') {
-    if (options.status !== undefined && !/^-?\d+$/.test(options.status)) throw new SimulatorUsageError('status', `${provider}'s status is an integer`);
+    // Beyond a safe integer, the number sent would not be the one asked for.
+    if (options.status !== undefined && !(/^-?\d+$/.test(options.status) && Number.isSafeInteger(Number(options.status)))) {
+      throw new SimulatorUsageError('status', `${provider}'s status is an integer (up to ${Number.MAX_SAFE_INTEGER})`);
+    }
     if (options.status !== undefined && !('status' in sampleSgateData(options.event ?? 'CUSTOM_STATUS_CHANGE'))) {
       throw new SimulatorUsageError('status', `event ${options.event} has no status`);
     }
