@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
+import { DAY_MS } from '../core/durations';
 import type { InboxEntry, InboxListOptions } from '../inbox/inbox';
 import { withInbox, withSourceOptions, type SourceOptions } from './inbox-source';
-import { DAY_MS } from '../core/durations';
 import { durationUpTo, integerFrom, nonEmpty } from './parse';
 
 /** `list --limit`: more than this is not a listing any more. */

@@ -15,9 +15,10 @@ import {
   type SimulationOptions,
 } from '../testing';
 import { attemptLimit } from '../testing/deliver';
-import { CliExit } from './exit';
 import { DAY_MS } from '../core/durations';
+import { CliExit } from './exit';
 import { durationListUpTo, durationUpTo, integerFrom, nonEmpty, numberFrom } from './parse';
+import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
 
 /**
  * The ranges of the numeric options. Slower than 1/1000 of real time, or more
@@ -30,7 +31,6 @@ const MAX_COPIES = 1000;
 const MAX_RETRIES = 100;
 const MAX_RETRY_DELAY_DAYS = 30;
 const MAX_TIMEOUT_MS = 3_600_000;
-import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
 
 /** What commander hands the action: the library's options where they are the same, file paths and CLI names where not. */
 type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn'> &

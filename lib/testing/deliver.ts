@@ -40,7 +40,7 @@ export interface DeliveryReport {
  */
 export async function deliverLikeProvider(options: DeliveryOptions): Promise<DeliveryReport> {
   const speed = options.speed ?? 1;
-  if (!(speed > 0 && Number.isFinite(speed))) throw new RangeError('speed must be a positive number');
+  if (!(speed > 0 && Number.isFinite(speed))) throw new RangeError('speed must be a positive finite number');
   if (options.attempts !== undefined && !(Number.isSafeInteger(options.attempts) && options.attempts >= 1)) throw new RangeError('attempts must be a positive integer');
   const timeout = options.requestTimeoutMs;
   // AbortSignal.timeout takes a Node timer: past MAX_TIMER_MS it would fire at once.
