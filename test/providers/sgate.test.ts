@@ -155,6 +155,7 @@ describe.each(EXPRESS_VERSIONS)('SGATE on $name', (express) => {
     ['data not an object', { event: 'CUSTOM_STATUS_CHANGE', data: 'x', time: 1 }],
     ['time not a number', { event: 'CUSTOM_STATUS_CHANGE', data: { customid: 'a' }, time: '1686832475' }],
     ['a documented event without its object id', { event: 'SALARY_STATUS_CHANGE', data: { customid: 'a' }, time: 1 }],
+    ['a status change without its status', { event: 'CUSTOM_STATUS_CHANGE', data: { customid: 'a', updated_at: 1 }, time: 1 }],
   ])('correctly signed but the wrong shape (%s): 400, handler not called', async (_name, fields) => {
     const { events, errors, url } = await start();
     const body = JSON.stringify(fields);
