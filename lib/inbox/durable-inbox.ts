@@ -103,6 +103,11 @@ export class DurableInbox implements Inbox {
     if (options.state !== undefined && options.state !== 'done' && options.state !== 'dead') {
       throw new TypeError(`${this.where}: purge deletes 'done' or 'dead' entries, never pending ones.`);
     }
+    const before = options.finishedBefore;
+    // An invalid Date has no time: as "no bound" it would delete every entry of the state.
+    if (before !== undefined && !(before instanceof Date && Number.isFinite(before.getTime()))) {
+      throw new TypeError(`${this.where}: finishedBefore must be a valid Date.`);
+    }
     return this.storage.purge(options);
   }
 

@@ -4,6 +4,7 @@ import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
+import { fingerprint } from '../dedup/fingerprint';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { md5Hex, sha256Hex } from '../signing/digest';
@@ -131,13 +132,19 @@ export function sgateSigningData(input: SgateSigningInput): string {
 const WHERE = 'express-payment-webhooks (sgate)';
 /** The fields SGATE encrypts for the merchant's public key (in `data` and in `custominfo`). */
 export const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'] as const;
-/** The field that names the object whose state changed, per documented event. */
-const OBJECT_ID: Readonly<Record<string, string>> = {
-  CUSTOM_STATUS_CHANGE: 'customid',
-  SALARY_STATUS_CHANGE: 'ticketid',
-  OFFLINE_TRANSFER_NOTIFICATION: 'uuid',
-  RECEIVING_TRANS_NOTIFICATION: 'uuid',
+/**
+ * Per documented event, the field naming its object, and whether that object
+ * has a status that changes (a customer, a payout) or is one fact that never
+ * does (a transfer).
+ */
+const OBJECTS: Readonly<Record<string, { idField: string; hasStatus: boolean }>> = {
+  CUSTOM_STATUS_CHANGE: { idField: 'customid', hasStatus: true },
+  SALARY_STATUS_CHANGE: { idField: 'ticketid', hasStatus: true },
+  OFFLINE_TRANSFER_NOTIFICATION: { idField: 'uuid', hasStatus: false },
+  RECEIVING_TRANS_NOTIFICATION: { idField: 'uuid', hasStatus: false },
 };
+/** Left out of a content digest: PKCS#1 v1.5 ciphertext differs each time the same value is encrypted. */
+const ENCRYPTED: ReadonlySet<string> = new Set(SENSITIVE);
 const REQUIRED_HEADERS = ['v-api-key', 'v-timestamp', 'v-nonce-str', 'v-signature'] as const;
 
 type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey' | 'notifyUrl' | 'toleranceSeconds'>;
@@ -205,7 +212,8 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
 /**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
  * verified (MD5withRSA over the raw body, the URL and the V-* headers),
- * deduplicated by event + object id + updated_at, sensitive fields decrypted
+ * deduplicated by event + object id + status + updated_at (transfers: uuid +
+ * content), sensitive fields decrypted
  * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
  */
 export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
@@ -231,18 +239,25 @@ function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders {
 }
 
 /**
- * No event id exists. One state change of one object is identified by the
- * event, the object's id and its `updated_at` (else the event `time`); a
- * retry is the identical body. Events without a documented object id are
- * identified by their body.
+ * No event id exists; a retry is the identical body. A status change is
+ * identified by the event, the object's id, its new `status` and its
+ * `updated_at` (else the event `time`): `updated_at` has whole seconds, so
+ * without the status two changes within one second would look like one. A
+ * transfer happens once: its uuid and its content (not `time`, so a later
+ * re-notification of the same transfer is still a duplicate). Events without
+ * a documented object id are identified by their body.
  */
 function dedupId(event: string, data: Fields | JsonValue[], time: number, text: string): string {
-  const idField = Object.hasOwn(OBJECT_ID, event) ? OBJECT_ID[event] : undefined;
-  if (idField === undefined) return `${event}:body-sha256:${sha256Hex(text)}`;
-  const objectId = Array.isArray(data) ? undefined : data[idField];
-  if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${idField} is missing.`);
-  const updatedAt = (data as Fields).updated_at;
-  return `${event}:${objectId}:${isIdValue(updatedAt) ? updatedAt : time}`;
+  const object = Object.hasOwn(OBJECTS, event) ? OBJECTS[event] : undefined;
+  if (object === undefined) return `${event}:body-sha256:${sha256Hex(text)}`;
+  const fields = Array.isArray(data) ? emptyFields() : data;
+  const objectId = fields[object.idField];
+  if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${object.idField} is missing.`);
+  if (!object.hasStatus) return `${event}:${objectId}:${fingerprint(fields, ENCRYPTED)}`;
+  const status = fields.status;
+  if (!isIdValue(status)) throw new WebhookError('BODY_INVALID', 'data.status is missing.');
+  const updatedAt = fields.updated_at;
+  return `${event}:${objectId}:${status}:${isIdValue(updatedAt) ? updatedAt : time}`;
 }
 
 function isIdValue(value: JsonValue | undefined): value is string | number {

@@ -108,7 +108,7 @@ describe.each(EXPRESS_VERSIONS)('SGATE on $name', (express) => {
     expect(events[0]).toMatchObject({
       provider: 'sgate',
       type: 'CUSTOM_STATUS_CHANGE',
-      id: `CUSTOM_STATUS_CHANGE:${data.customid}:${data.updated_at}`,
+      id: `CUSTOM_STATUS_CHANGE:${data.customid}:${data.status}:${data.updated_at}`,
       signedFields: ['event', 'data', 'time'],
       envelope: { event: 'CUSTOM_STATUS_CHANGE', time: (n.fields as any).time },
     });
@@ -141,7 +141,7 @@ describe.each(EXPRESS_VERSIONS)('SGATE on $name', (express) => {
     const second = notify({ data: { customid: 'c1', status: 1, updated_at: 2000 } });
     expect((await send(url, first)).status).toBe(200);
     expect((await send(url, second)).status).toBe(200);
-    expect(events.map((e) => e.id)).toEqual(['CUSTOM_STATUS_CHANGE:c1:1000', 'CUSTOM_STATUS_CHANGE:c1:2000']);
+    expect(events.map((e) => e.id)).toEqual(['CUSTOM_STATUS_CHANGE:c1:0:1000', 'CUSTOM_STATUS_CHANGE:c1:1:2000']);
   });
 
   test('the error names the missing headers', async () => {
@@ -155,6 +155,7 @@ describe.each(EXPRESS_VERSIONS)('SGATE on $name', (express) => {
     ['data not an object', { event: 'CUSTOM_STATUS_CHANGE', data: 'x', time: 1 }],
     ['time not a number', { event: 'CUSTOM_STATUS_CHANGE', data: { customid: 'a' }, time: '1686832475' }],
     ['a documented event without its object id', { event: 'SALARY_STATUS_CHANGE', data: { customid: 'a' }, time: 1 }],
+    ['a status change without its status', { event: 'CUSTOM_STATUS_CHANGE', data: { customid: 'a', updated_at: 1 }, time: 1 }],
   ])('correctly signed but the wrong shape (%s): 400, handler not called', async (_name, fields) => {
     const { events, errors, url } = await start();
     const body = JSON.stringify(fields);
@@ -247,9 +248,9 @@ describe.each(EXPRESS_VERSIONS)('SGATE on $name', (express) => {
     const p = (payout.fields as any).data;
     const r = (receipt.fields as any).data;
     expect(events.map((e) => e.id)).toEqual([
-      `SALARY_STATUS_CHANGE:${p.ticketid}:${p.updated_at}`,
-      `RECEIVING_TRANS_NOTIFICATION:${r.uuid}:1714448388`,
-      `OFFLINE_TRANSFER_NOTIFICATION:${(offline.fields as any).data.uuid}:${(offline.fields as any).time}`,
+      `SALARY_STATUS_CHANGE:${p.ticketid}:${p.status}:${p.updated_at}`,
+      expect.stringMatching(new RegExp(`^RECEIVING_TRANS_NOTIFICATION:${r.uuid}:[0-9a-f]{32}$`)),
+      expect.stringMatching(new RegExp(`^OFFLINE_TRANSFER_NOTIFICATION:${(offline.fields as any).data.uuid}:[0-9a-f]{32}$`)),
     ]);
     const payoutEvent = events[0];
     if (!isEventType(payoutEvent, 'SALARY_STATUS_CHANGE')) throw new Error('not narrowed');
