@@ -137,7 +137,7 @@ test('TypeScript (strict, nodenext, skipLibCheck off, no ioredis): imports from 
     });
     const store = new MemoryDedupStore();
     // @ts-expect-error onEvent is required
-    createPay247WebhookMiddleware({ secret: 'k' });
+    void (() => createPay247WebhookMiddleware({ secret: 'k' }));
     // @ts-expect-error a client is an ioredis client, not a URL
     void (() => new RedisDedupStore({ client: 'redis://127.0.0.1' }));
     void (() => new RedisInbox({ url: 'redis://127.0.0.1' }));
