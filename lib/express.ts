@@ -1,8 +1,17 @@
 import type { ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import type { AnyWebhookEvent } from './core/event';
 import type { WebhookOptions, WebhookRequest } from './core/options';
 import { createWebhookHandler, type RequestFacts } from './core/pipeline';
 import type { ProviderSpec } from './core/provider-spec';
+
+/**
+ * What `ctx.req` (and `onError`'s `req`) is in the create…WebhookMiddleware
+ * factories' options: Express' own request, 4 or 5, as Express passes it.
+ * (Mounted as a plain Node listener, the middleware gets Node's request,
+ * without Express' additions.)
+ */
+export type ExpressRequest = Request;
 
 /** An Express (4 or 5) request handler; also a plain `(req, res)` Node listener. */
 export type WebhookMiddleware = (req: WebhookRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;

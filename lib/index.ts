@@ -3,7 +3,7 @@ export type { WebhookEvent, AnyWebhookEvent, HandlerContext } from './core/event
 export type { WebhookOptions, WebhookRequest } from './core/options';
 export type { ProviderSpec, ParsedBody, ProviderRequest, AckBody, EventDraft } from './core/provider-spec';
 export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './core/pipeline';
-export type { WebhookMiddleware } from './express';
+export type { ExpressRequest, WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
 export { RedisDedupStore, type RedisDedupStoreOptions } from './dedup/redis-store';
@@ -15,7 +15,7 @@ export {
   type Pay247Payout,
   type Pay247Status,
 } from './providers/pay247';
-export { isEventType, type KnownEventType } from './core/event';
+export { isEventType, type KnownEventType, type UnlistedEventType } from './core/event';
 export type { JsonValue } from './body/fields';
 export type { RsaKeyInput } from './signing/rsa-keys';
 export {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { positiveMs } from '../core/durations';
-import { createRedisClient } from '../redis/client';
+import { asRedis, createRedisClient } from '../redis/client';
+import type { IoredisClient } from '../redis/ioredis-client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
@@ -10,7 +11,7 @@ export interface RedisDedupStoreOptions {
   /** `redis://[:password@]host[:port][/db]` or `rediss://…`: the store creates its own client, and `close()` closes it. */
   url?: string;
   /** An ioredis client you own and close yourself. Give either `url` or `client`. */
-  client?: Redis;
+  client?: IoredisClient;
   /** Prepended to every key, to share a Redis with other data. Default `'epw:dedup:'`. */
   keyPrefix?: string;
   /**
@@ -55,7 +56,7 @@ export class RedisDedupStore implements DedupStore {
     this.keyPrefix = keyPrefix;
     this.timeoutMs = positiveMs('RedisDedupStore', 'timeoutMs', options.timeoutMs, 1000);
     this.ownsClient = client === undefined;
-    this.client = client ?? connect(url!);
+    this.client = client === undefined ? connect(url!) : asRedis(client);
     this.batch = new ScriptBatch(this.client, late);
   }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
-import { closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
+import { asRedis, closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
+import type { IoredisClient } from '../redis/ioredis-client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
@@ -13,7 +14,7 @@ export interface RedisInboxOptions extends InboxOptions {
   /** `redis://host:port/db`; a connection the inbox opens and closes itself. */
   url?: string;
   /** Or an ioredis client of yours (not closed by `close()`). Give it `maxRetriesPerRequest` small enough to fail fast. */
-  client?: Redis;
+  client?: IoredisClient;
   /** Key prefix; every key of the inbox is `{prefix}:…` (one hash slot). Default 'epw:inbox'. A client's own `keyPrefix` goes before it. */
   prefix?: string;
   /**
@@ -71,12 +72,15 @@ export class RedisInboxStorage implements InboxStorage {
   private readonly groups = new Set<string>();
   private readonly reclaimCursors = new Map<string, string>();
 
+  private readonly client: Redis;
+
   constructor(
-    private readonly client: Redis,
+    client: IoredisClient,
     prefix: string,
     private readonly owned: boolean,
     private readonly timeoutMs = 1000,
   ) {
+    this.client = asRedis(client);
     this.base = `{${prefix}}`;
   }
 

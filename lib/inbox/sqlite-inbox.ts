@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { requirePeer } from '../core/peer-dependency';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
@@ -55,10 +56,9 @@ CREATE INDEX IF NOT EXISTS inbox_due ON inbox (state, provider, next_attempt_at)
 CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (state, finished_at);
 `;
 
-/** better-sqlite3 is loaded when a SqliteInbox is made, so apps without one never load the native module. */
+/** better-sqlite3 is loaded when a SqliteInbox is made, so apps without one need not install the native module. */
 function openDatabase(path: string): SqliteDatabase {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const Database = requirePeer<typeof import('better-sqlite3')>('better-sqlite3', 'SqliteInbox');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // FULL, not NORMAL: with WAL, NORMAL survives a crash of the process but may

@@ -1,10 +1,10 @@
 import { requiredText, type JsonValue } from '../body/fields';
 import { parseJsonObject } from '../body/json';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { jsonAck, shortReason } from './json-ack';
 import { secretList } from './secrets';
@@ -69,9 +69,9 @@ export interface CardIssuingEventOf<T extends string, D> extends WebhookEvent<'c
  */
 export type CardIssuingEvent =
   | { [T in CardIssuingCardStatusEventType]: CardIssuingEventOf<T, CardIssuingCard> }[CardIssuingCardStatusEventType]
-  | CardIssuingEventOf<string, CardIssuingFields>;
+  | CardIssuingEventOf<UnlistedEventType, CardIssuingFields>;
 
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent> {
+export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest> {
   /**
    * The token in the callback URL you registered (`?token=…`), or sent as the
    * `X-Webhook-Token` header; an array during a rotation (any may match).

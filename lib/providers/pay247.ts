@@ -3,7 +3,7 @@ import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
@@ -44,7 +44,7 @@ export type Pay247Event =
 
 export type Pay247EventType = Pay247Event['type'];
 
-export interface Pay247Options extends WebhookOptions<Pay247Event> {
+export interface Pay247Options extends WebhookOptions<Pay247Event, ExpressRequest> {
   /** Your Pay247 merchant key; an array during a key rotation (any may match). */
   secret: string | readonly string[];
   /** The success answer. The seed's table says SUCCESS, its prose says success. Default 'SUCCESS'. */

@@ -1,11 +1,11 @@
 import { requiredText, type Fields } from '../body/fields';
 import { assertUnambiguousValue, WORD_FIELD_NAMES } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { secretList } from './secrets';
@@ -83,9 +83,9 @@ export interface PingPongOtherReview extends PingPongKybNotification {
 export type PingPongKybEvent =
   | WebhookEvent<'pingpong-kyb', 'SM_KYC_REVIEW', PingPongKycReview>
   | WebhookEvent<'pingpong-kyb', 'SM_STORE_REVIEW', PingPongStoreReview>
-  | WebhookEvent<'pingpong-kyb', string, PingPongOtherReview>;
+  | WebhookEvent<'pingpong-kyb', UnlistedEventType, PingPongOtherReview>;
 
-export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent> {
+export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent, ExpressRequest> {
   /** Your PingPong salt; an array during a rotation (any may match). */
   secret: string | readonly string[];
 }

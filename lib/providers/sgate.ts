@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { emptyFields, requiredText, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { md5Hex, sha256Hex } from '../signing/digest';
 import { createPkcs1Decryptor, Pkcs1DecryptError } from '../signing/rsa-pkcs1-decrypt';
@@ -95,9 +95,9 @@ export type SgateEvent =
   | SgateEventOf<'SALARY_STATUS_CHANGE', SgatePayoutOrder>
   | SgateEventOf<'OFFLINE_TRANSFER_NOTIFICATION', SgateTransfer>
   | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
-  | SgateEventOf<string, SgateFields | JsonValue[]>;
+  | SgateEventOf<UnlistedEventType, SgateFields | JsonValue[]>;
 
-export interface SgateOptions extends WebhookOptions<SgateEvent> {
+export interface SgateOptions extends WebhookOptions<SgateEvent, ExpressRequest> {
   /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
   publicKey: RsaKeyInput | readonly RsaKeyInput[];
   /** Your merchant API key: `V-Api-Key` must equal it. */
