@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
+import { requirePeer } from '../core/peer-dependency';
 
 /**
  * The columns a SqliteInbox file's `inbox` table has. A real inbox that lacks
@@ -17,10 +18,10 @@ const INBOX_COLUMNS = ['key', 'provider', 'event', 'state', 'attempts', 'stored_
 export function assertInboxFile(path: string): void {
   if (!existsSync(path)) throw new Error(`no inbox database at ${path}`);
   let columns: string[];
+  // Outside the try: a missing better-sqlite3 is said as such, not as "not an inbox".
+  const open = requirePeer<typeof import('better-sqlite3')>('better-sqlite3', 'inbox --db');
   let db: Database | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const open = require('better-sqlite3') as typeof import('better-sqlite3');
     db = new open(path, { readonly: true, fileMustExist: true });
     columns = (db.prepare("SELECT name FROM pragma_table_info('inbox')").all() as Array<{ name: string }>).map((column) => column.name);
   } catch (error) {

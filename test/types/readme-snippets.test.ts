@@ -28,11 +28,6 @@ const KNOWN_DOC_ERRORS: ReadonlyArray<{ code: string; error: number; why: string
   { code: 'server.address().port', error: 2531, why: "server.address() is AddressInfo | string | null: `/** @type {import('node:net').AddressInfo} */ (server.address()).port`" },
   { code: 'server.address().port', error: 2339, why: 'the same line' },
   { code: 'a.answer.status', error: 18048, why: 'answer is undefined for an attempt that got no answer: a.answer?.status' },
-  {
-    code: 'cardApi.exists(event.data.card_id)',
-    error: 2345,
-    why: "confirm gets every event, and an unlisted one's card_id is any JSON value or missing: check isEventType(event, 'card.status.…') first",
-  },
 ];
 
 interface Snippet {
