@@ -17,6 +17,9 @@ export interface SeedPlan {
   done?: AnyWebhookEvent[];
   /** Of a provider no consumer is registered for: stored, never attempted. */
   pending?: AnyWebhookEvent[];
+  /** The inboxes' clock (default: the real one); `tick` runs after each put, to spread their times. */
+  now?: () => number;
+  tick?: () => void;
 }
 
 export interface Seeded {
@@ -28,6 +31,9 @@ export interface Seeded {
   /** Resolves once a report of this type for this key comes. */
   reported(type: InboxReport['type'], key: string): Promise<void>;
 }
+
+/** Longer than any tick: a clock moved on by a test never expires a running attempt's lease. */
+const LEASE_MS = 24 * 3_600_000;
 
 function reportsWaiter() {
   const reports: InboxReport[] = [];
@@ -50,7 +56,7 @@ function reportsWaiter() {
  * after one attempt (closed afterwards), the rest by the inbox it returns.
  */
 export async function seedInbox(open: (options?: InboxOptions) => AnyInbox, plan: SeedPlan): Promise<Seeded> {
-  const { dead = [], retrying = [], done = [], pending = [] } = plan;
+  const { dead = [], retrying = [], done = [], pending = [], now = Date.now, tick = () => undefined } = plan;
   const failing = new Set([...dead, ...retrying].map(keyOf));
   const delivered: string[] = [];
   const providers = [...new Set([...dead, ...retrying, ...done].map((e) => e.provider))];
@@ -69,16 +75,22 @@ export async function seedInbox(open: (options?: InboxOptions) => AnyInbox, plan
   };
 
   const burying = reportsWaiter();
-  const buryingInbox = open({ retry: { maxAttempts: 1 }, onInboxEvent: burying.onInboxEvent });
+  const buryingInbox = open({ retry: { maxAttempts: 1 }, onInboxEvent: burying.onInboxEvent, now, leaseMs: LEASE_MS });
   register(buryingInbox);
-  for (const e of dead) await buryingInbox.put(keyOf(e), e);
+  for (const e of dead) {
+    await buryingInbox.put(keyOf(e), e);
+    tick();
+  }
   for (const e of dead) await burying.reported('dead', keyOf(e));
   await buryingInbox.close();
 
   const waiter = reportsWaiter();
-  const inbox = open({ retry: { maxAttempts: 5, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 }, onInboxEvent: waiter.onInboxEvent });
+  const inbox = open({ retry: { maxAttempts: 5, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 }, onInboxEvent: waiter.onInboxEvent, now, leaseMs: LEASE_MS });
   register(inbox);
-  for (const e of [...retrying, ...done, ...pending]) await inbox.put(keyOf(e), e);
+  for (const e of [...retrying, ...done, ...pending]) {
+    await inbox.put(keyOf(e), e);
+    tick();
+  }
   for (const e of retrying) await waiter.reported('retry', keyOf(e));
   for (const e of done) await waiter.reported('delivered', keyOf(e));
   return { inbox, failing, delivered, reported: waiter.reported };
