@@ -17,8 +17,12 @@ const SECRET_FIELDS = new Set([
 
 export const MASKED = '[masked]';
 
-/** A digit run a card number could be (13 to 19 digits, spaces or dashes between groups). */
-const CARD_LIKE = /\b\d(?:[ -]?\d){12,18}\b/g;
+/**
+ * A digit run a card number could be: 14 to 19 digits (spaces or dashes
+ * between groups allowed), starting as the card networks' numbers do (2 to
+ * 6). Millisecond times (13 digits, starting with 1) are never taken for one.
+ */
+const CARD_LIKE = /\b[2-6](?:[ -]?\d){13,18}\b/g;
 
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
