@@ -16,7 +16,10 @@ export type DashboardAccess = boolean | string | DashboardDenial;
 
 export type DashboardAuthorize<Req extends IncomingMessage = IncomingMessage> = (req: Req) => DashboardAccess | Promise<DashboardAccess>;
 
-export type AccessDecision = { allowed: true; principal: string } | { allowed: false; status: 401 | 403; challenge?: string; reason: string };
+export type AccessDecision =
+  | { allowed: true; principal: string }
+  /** `misused`: authorize answered something it should not (a bug of the app's, worth a warning). */
+  | { allowed: false; status: 401 | 403; challenge?: string; misused?: string };
 
 /** The name that stands for a principal `authorize` did not name. */
 export const ANONYMOUS = 'authorized user';
@@ -38,11 +41,10 @@ export function decide(answer: unknown): AccessDecision {
       allowed: false,
       status: 401,
       challenge: typeof challenge === 'string' && /^[\x20-\x7e]+$/.test(challenge) ? challenge : undefined,
-      reason: 'authorize asked for credentials',
     };
   }
   if (answer === false || (answer !== null && typeof answer === 'object' && (answer as DashboardDenial).deny === 403)) {
-    return { allowed: false, status: 403, reason: 'authorize refused' };
+    return { allowed: false, status: 403 };
   }
-  return { allowed: false, status: 403, reason: `authorize answered ${answer === null ? 'null' : typeof answer}, not true, a principal name or a denial` };
+  return { allowed: false, status: 403, misused: `authorize answered ${answer === null ? 'null' : typeof answer}, not true, a principal name or a denial` };
 }

@@ -52,6 +52,7 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
       return;
     }
     if (!access.allowed) {
+      if (access.misused !== undefined) logger.warn(`${WHERE}: ${access.misused}; the request was refused.`);
       const challenge: Record<string, string> = access.challenge === undefined ? {} : { 'WWW-Authenticate': access.challenge };
       send(res, access.status, messagePage(undefined, access.status === 401 ? 'Sign in required' : 'Forbidden', 'You may not use this dashboard.'), undefined, challenge);
       return;

@@ -71,19 +71,20 @@ describe.each(EXPRESS_VERSIONS)('access on $name', (express) => {
   });
 
   test.each([
-    ['false', () => false],
-    ['{ deny: 403 }', () => ({ deny: 403 as const })],
-    ['undefined (fails closed)', () => undefined as unknown as DashboardAccess],
-    ['a number (fails closed)', () => 1 as unknown as DashboardAccess],
-    ['an object that is no denial (fails closed)', () => ({ principal: 'x' }) as unknown as DashboardAccess],
-    ['async false', async () => false],
-  ])('authorize answering %s: 403 everywhere', async (_name, reply) => {
+    ['false', () => false, false],
+    ['{ deny: 403 }', () => ({ deny: 403 as const }), false],
+    ['undefined (fails closed, warns)', () => undefined as unknown as DashboardAccess, true],
+    ['a number (fails closed, warns)', () => 1 as unknown as DashboardAccess, true],
+    ['an object that is no denial (fails closed, warns)', () => ({ principal: 'x' }) as unknown as DashboardAccess, true],
+    ['async false', async () => false, false],
+  ])('authorize answering %s: 403 everywhere', async (_name, reply, warns) => {
     answer = reply;
     for (const route of everyRoute) {
       const page = await get(`${dashboard.url}${route}`);
       expect(page.status).toBe(403);
       expect(page.body).not.toContain('do-not-show-me');
     }
+    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(warns ? everyRoute.length : 0);
   });
 
   test('actions go through authorize before anything else: a refused post changes nothing', async () => {

@@ -107,7 +107,7 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
 
       // The cause is fixed; the operator confirms from the keyboard alone.
       seeded.failing.delete(keyOf(DEAD));
-      for (let i = 0; i < 30 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Replay'; i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 30 && (await page.evaluate('document.activeElement?.textContent')) !== 'Replay'; i++) await page.keyboard.press('Tab');
       await Promise.all([page.waitForURL(/notice=replayed/), page.keyboard.press('Enter')]);
       expect(await page.locator('.notice').textContent()).toContain('Replayed 1 entry');
       await seeded.reported('delivered', keyOf(DEAD));
@@ -133,11 +133,11 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
     });
 
     test('at phone width the pages fit the screen: nothing wider than the viewport but the tables, which scroll in their box', async () => {
-      const page = await browser.newPage({ viewport: { width: 390, height: 844 } } as never);
+      const page = await browser.newPage();
       await page.setViewportSize({ width: 390, height: 844 });
       for (const [path, name] of [['/', 'overview-phone'], ['/entries?state=dead', 'dead-letters-phone'], [`/entry?key=${encodeURIComponent(keyOf(DEAD))}`, 'entry-phone']]) {
         await page.goto(`${app.url}${MOUNT}${path}`);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
         await shoot(page, name);
       }
       await page.close();
