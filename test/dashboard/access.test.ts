@@ -15,7 +15,7 @@ afterAll(() => backend.dispose());
 
 describe('createInboxDashboard refuses options it cannot work with', () => {
   const inbox = { list: jest.fn(), get: jest.fn(), counts: jest.fn(), replay: jest.fn(), purge: jest.fn() };
-  test.each([
+  const cases: Array<[string, unknown, RegExp]> = [
     ['no options', undefined, /options \{ inbox, authorize \} are required/],
     ['no authorize', { inbox }, /authorize\(req\) is required/],
     ['authorize not a function', { inbox, authorize: true }, /authorize\(req\) is required/],
@@ -24,7 +24,8 @@ describe('createInboxDashboard refuses options it cannot work with', () => {
     ['a short csrfSecret', { inbox, authorize: () => true, csrfSecret: 'short' }, /csrfSecret must be a string of at least 32/],
     ['an origin with a path', { inbox, authorize: () => true, origins: ['https://a.example/admin'] }, /origins must be/],
     ['a logger without error', { inbox, authorize: () => true, logger: { info() {}, warn() {} } }, /logger must have/],
-  ])('%s', (_name, options, message) => {
+  ];
+  test.each(cases)('%s', (_name, options, message) => {
     expect(() => createInboxDashboard(options as never)).toThrow(message);
   });
 });

@@ -59,7 +59,7 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
       express.use(MOUNT, createInboxDashboard({ inbox: seeded.inbox, authorize: basicAuthorize, logger }));
       app = await listen(express);
       // Another site: another origin (localhost, not 127.0.0.1) with a page that posts to the dashboard.
-      elsewhere = await listen((req, res) => {
+      elsewhere = await listen((_req, res) => {
         res.setHeader('content-type', 'text/html');
         res.end(`<!doctype html><form id="f" method="post" action="${app.url}${MOUNT}/replay">
           <input name="key" value="${keyOf(UNTOUCHED)}"><input name="confirm" value="yes"><input name="token" value="guessed.token"></form>
