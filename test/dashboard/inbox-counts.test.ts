@@ -53,6 +53,12 @@ function describeCounts(backend: Backend): void {
       ]);
     });
 
+    test('more entries than one page of an index (Redis walks them 500 at a time): all counted', async () => {
+      const inbox = backend.fresh()();
+      for (let i = 0; i < 600; i++) await inbox.put(`kyb:${i}`, event('kyb', String(i)));
+      expect(await inbox.counts()).toEqual([{ provider: 'kyb', state: 'pending', count: 600 }]);
+    });
+
     test('agrees with list after random mixes of outcomes and a replay of some dead letters', async () => {
       const outcome = fc.constantFrom('dead', 'retrying', 'done', 'pending');
       await fc.assert(
