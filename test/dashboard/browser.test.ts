@@ -44,7 +44,7 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
     let app: Running;
     let elsewhere: Running;
     let browser: BrowserContext & { dispose(): Promise<void> };
-    const dir = screenshotDir();
+    const shotDir = screenshotDir();
     const logger = recordingLogger();
     const dialogs: string[] = [];
 
@@ -71,10 +71,11 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
       await browser?.dispose();
       await Promise.all([app?.close(), elsewhere?.close()]);
       await backend.closeAll();
+      shotDir.dispose();
     });
 
     const shoot = async (page: Page, name: string) => {
-      if (shots) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+      if (shots) await page.screenshot({ path: join(shotDir.dir, `${name}.png`), fullPage: true });
     };
 
     test('overview → dead letter → replay → confirmed with the keyboard → delivered', async () => {

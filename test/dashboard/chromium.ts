@@ -41,13 +41,15 @@ export async function launchChromium(options: BrowserContextOptions = {}): Promi
 
 /**
  * Where screenshots go: docs/dashboard/ with UPDATE_SCREENSHOTS=1 (to commit
- * them), else a temporary directory, so a plain test run changes no file.
+ * them), else a temporary directory removed by `dispose`, so a plain run
+ * still takes them (the same code path) but changes no file.
  */
-export function screenshotDir(): string {
+export function screenshotDir(): { dir: string; dispose(): void } {
   if (process.env.UPDATE_SCREENSHOTS === '1') {
     const dir = join(__dirname, '..', '..', 'docs', 'dashboard');
     mkdirSync(dir, { recursive: true });
-    return dir;
+    return { dir, dispose: () => undefined };
   }
-  return mkdtempSync(join(tmpdir(), 'epw-dashboard-shots-'));
+  const dir = mkdtempSync(join(tmpdir(), 'epw-dashboard-shots-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
