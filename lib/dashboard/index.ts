@@ -57,8 +57,11 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
       send(res, access.status, messagePage(undefined, access.status === 401 ? 'Sign in required' : 'Forbidden', 'You may not use this dashboard.'), undefined, challenge);
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    const path = url.pathname === '' ? '/' : url.pathname;
+    // Split by hand: as a URL, '//host/entries' would be the path '/entries' of another host.
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = (queryAt === -1 ? target : target.slice(0, queryAt)) || '/';
+    const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
     const time = now();
     const principal = access.principal;
     const view: View = { base: baseOf(req), principal, now: time, token: (form) => tokens.issue(principal, form, time) };
@@ -66,7 +69,7 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
 
     if (PAGES.has(path)) {
       if (method !== 'GET' && method !== 'HEAD') return send(res, 405, messagePage(view, 'Method not allowed', 'Pages are read with GET.'), undefined, { Allow: 'GET, HEAD' });
-      return showPage(path, url.searchParams, view, res);
+      return showPage(path, query, view, res);
     }
     if (FORMS.has(path)) {
       if (method !== 'POST') return send(res, 405, messagePage(view, 'Method not allowed', 'Actions are sent with POST from the dashboard’s forms.'), undefined, { Allow: 'POST' });

@@ -123,6 +123,8 @@ function describePages(backend: Backend): void {
       expect((await get(`${dashboard.url}/entry?key=pay247%3Anope`)).status).toBe(404);
       expect((await get(`${dashboard.url}/nope`)).status).toBe(404);
       expect((await get(`${dashboard.url}/%E0%A4%A`)).status).toBe(404);
+      // Not read as a URL of another host whose path would be /entries.
+      expect((await get(`${dashboard.url}//evil.example/entries?state=dead`)).status).toBe(404);
     });
 
     test('every page is sent with no caching, no framing and a policy that runs no script', async () => {
