@@ -10,7 +10,7 @@ import { entriesPage } from './pages/entries';
 import { entryPage } from './pages/entry';
 import { messagePage, type View } from './pages/layout';
 import { overviewPage } from './pages/overview';
-import { checkOptions, WHERE, type DashboardInbox, type DashboardLogger, type InboxDashboardOptions } from './options';
+import { checkOptions, DEFAULT_TIMEOUT_MS, WHERE, type DashboardInbox, type DashboardLogger, type InboxDashboardOptions } from './options';
 import { redirect, send } from './respond';
 import { STYLESHEET } from './styles';
 
@@ -41,6 +41,7 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
   const logger: DashboardLogger = options.logger ?? console;
   const now = options.now ?? Date.now;
   const tokens = new CsrfTokens(options.csrfSecret);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function serve(req: DashboardRequest, res: ServerResponse): Promise<void> {
     let access: AccessDecision;
@@ -133,11 +134,19 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
   }
 
   return function inboxDashboard(req, res) {
-    serve(req, res).catch((error: unknown) => {
-      // The storage failed (or a bug): say so without its text, which may name hosts or keys.
-      logger.error(`${WHERE}: a request failed.`, { error });
-      send(res, 503, messagePage(undefined, 'Inbox unavailable', 'The inbox storage did not answer. Try again in a moment.'));
-    });
+    // A stalled storage never answers: the operator gets a 503, not a page loading forever.
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      logger.error(`${WHERE}: the inbox did not answer within ${timeoutMs} ms.`, { method: req.method });
+      send(res, 503, messagePage(undefined, 'Inbox not answering', 'The inbox storage did not answer in time. An action may still be carried out: look at the entries before trying again.'));
+    }, timeoutMs);
+    serve(req, res)
+      .catch((error: unknown) => {
+        // The storage failed (or a bug): say so without its text, which may name hosts or keys.
+        logger.error(`${WHERE}: a request failed.`, { error });
+        send(res, 503, messagePage(undefined, 'Inbox unavailable', 'The inbox storage did not answer. Try again in a moment.'));
+      })
+      .finally(() => clearTimeout(timer));
   };
 }
 

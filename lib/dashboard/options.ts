@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { DurableInbox } from '../inbox/durable-inbox';
+import { positiveMs } from '../core/durations';
 import type { DashboardAuthorize } from './access';
 
 /** What the dashboard uses of an inbox: SqliteInbox and RedisInbox both have it. */
@@ -36,6 +37,12 @@ export interface InboxDashboardOptions<Req extends IncomingMessage = IncomingMes
    * name the Host it was sent to.
    */
   origins?: string[];
+  /**
+   * How long a page or an action may wait for the inbox (a stalled Redis)
+   * before the answer is a 503. An action may still complete after it.
+   * Default 15000.
+   */
+  timeoutMs?: number;
   /** The clock, in ms; tests inject one. */
   now?: () => number;
 }
@@ -67,7 +74,10 @@ export function checkOptions(options: InboxDashboardOptions<never>): void {
     if (!valid) throw new TypeError(`${WHERE}: origins must be a non-empty list of origins like 'https://admin.shop.example' (scheme, host, optional port; no path).`);
   }
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError(`${WHERE}: now must be a function.`);
+  positiveMs(WHERE, 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
 }
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
 
 function isOrigin(value: unknown): boolean {
   if (typeof value !== 'string') return false;

@@ -13,10 +13,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
+  // Already answered (the deadline passed first): the late answer is dropped.
+  if (res.headersSent) return;
   const bytes = Buffer.from(body, 'utf8');
   res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Type': type, 'Content-Length': String(bytes.length) });
   res.end(bytes);
