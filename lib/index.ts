@@ -64,8 +64,9 @@ export {
   type CryptoGatewayTransfer,
   type CryptoGatewayOther,
 } from './providers/crypto-gateway';
-export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
+export type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
 export type { InboxOptions } from './inbox/durable-inbox';
 export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
 export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';
+export { createInboxDashboard, type InboxDashboard, type InboxDashboardOptions, type DashboardInbox, type DashboardLogger, type DashboardAccess, type DashboardAuthorize, type DashboardDenial } from './dashboard';

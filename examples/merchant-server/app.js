@@ -11,12 +11,16 @@ const {
   createCryptoGatewayWebhookMiddleware,
   PINGPONG_SENDER_IPS,
   isEventType,
+  createInboxDashboard,
 } = require('express-payment-webhooks');
 const { Orders } = require('./orders');
 
-function createApp({ secrets, store, log = console.log, failNext = () => false } = {}) {
+// `inbox` (optional): every route stores notifications there and acks at once;
+// `dashboard` ({ authorize }, with an inbox) mounts the inbox's page at /admin/webhooks.
+function createApp({ secrets, store, inbox, dashboard, log = console.log, failNext = () => false } = {}) {
   const app = express();
   const orders = new Orders();
+  if (inbox && dashboard) app.use('/admin/webhooks', createInboxDashboard({ inbox, authorize: dashboard.authorize }));
 
   // ---- Pay247 payouts (form v1.0 or JSON v2.0) ----
   app.post(
@@ -24,6 +28,7 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
     createPay247WebhookMiddleware({
       secret: secrets.pay247,
       store,
+      inbox,
       onEvent: async (event) => {
         if (failNext('pay247')) throw new Error('simulated outage in the order database');
         // Act only on final states, as Pay247 asks; earlier states are just recorded.
@@ -45,6 +50,7 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
       apiKey: secrets.sgate.apiKey,
       privateKey: secrets.sgate.privateKey, // optional: sensitive fields arrive decrypted
       store,
+      inbox,
       onEvent: async (event) => {
         if (failNext('sgate')) throw new Error('simulated outage in the order database');
         if (isEventType(event, 'SALARY_STATUS_CHANGE')) {
@@ -66,6 +72,7 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
     createCardIssuingWebhookMiddleware({
       secret: secrets.cardIssuing,
       store,
+      inbox,
       onEvent: async (event) => {
         if (failNext('card-issuing')) throw new Error('simulated outage in the card ledger');
         // Card events carry card_no, cvv and pin: log ids only.
@@ -82,6 +89,7 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
     createPingPongKybWebhookMiddleware({
       secret: secrets.pingpongKyb,
       store,
+      inbox,
       // status, comment and reviewDetail are not signed by PingPong: in production, accept only
       // its published senders (and/or re-query the review in `confirm`).
       allowIps: process.env.NODE_ENV === 'production' ? PINGPONG_SENDER_IPS.production : undefined,
@@ -99,6 +107,7 @@ function createApp({ secrets, store, log = console.log, failNext = () => false }
     createCryptoGatewayWebhookMiddleware({
       secret: secrets.cryptoGateway,
       store,
+      inbox,
       onEvent: async (event) => {
         if (failNext('crypto-gateway')) throw new Error('simulated outage in the wallet ledger');
         const ok = event.data.status === '1';

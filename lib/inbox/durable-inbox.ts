@@ -1,6 +1,6 @@
 import type { AnyWebhookEvent } from '../core/event';
 import { DeliveryWorker } from './delivery-worker';
-import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
@@ -84,6 +84,11 @@ export class DurableInbox implements Inbox {
   /** One entry by its key (`provider:eventId`). */
   get(key: string): Promise<InboxEntry | undefined> {
     return this.storage.get(key);
+  }
+
+  /** How many entries each provider has in each state (no zero counts), for an overview. */
+  counts(): Promise<InboxCount[]> {
+    return this.storage.counts();
   }
 
   /**

@@ -71,6 +71,13 @@ export type InboxReport =
   /** The storage failed while delivering (reported once per outage, not per poll). */
   | { type: 'unavailable'; error: WebhookError };
 
+/** How many entries one provider has in one state (`counts()`). */
+export interface InboxCount {
+  provider: string;
+  state: InboxState;
+  count: number;
+}
+
 export interface InboxListOptions {
   /** Default: pending and dead. */
   state?: InboxState | 'all';

@@ -5,10 +5,10 @@ import { asRedis, closeRedisClient, createRedisClient, isReplyError } from '../r
 import type { IoredisClient } from '../redis/ioredis-client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
-import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
 import { timerMs } from './timer-ms';
-import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
   /** `redis://host:port/db`; a connection the inbox opens and closes itself. */
@@ -246,6 +246,34 @@ export class RedisInboxStorage implements InboxStorage {
       lastError: hash.lastError,
       event: hash.event,
     });
+  }
+
+  /** Walks each state's index 500 keys at a time, reading only the providers (one pipeline per page). */
+  counts(): Promise<InboxCount[]> {
+    return this.bounded('counts', () => this.countAll());
+  }
+
+  private async countAll(): Promise<InboxCount[]> {
+    const counts = new Map<string, InboxCount>();
+    for (const state of ['pending', 'dead', 'done'] as const) {
+      for (let start = 0; ; start += 500) {
+        const keys = await this.client.zrange(this.index(state), start, start + 499);
+        const pipeline = this.client.pipeline();
+        for (const key of keys) pipeline.hmget(this.entryKey(key), 'provider', 'state');
+        for (const [error, reply] of (await pipeline.exec()) ?? []) {
+          if (error) throw error;
+          const [provider, stored] = reply as [string | null, string | null];
+          // Deleted or moved on since the index was read: counted where it is now, or not at all.
+          if (provider === null || stored !== state) continue;
+          const id = `${provider}\n${state}`;
+          const count = counts.get(id) ?? { provider, state, count: 0 };
+          count.count++;
+          counts.set(id, count);
+        }
+        if (keys.length < 500) break;
+      }
+    }
+    return sortCounts([...counts.values()]);
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { requirePeer } from '../core/peer-dependency';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
-import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface SqliteInboxOptions extends InboxOptions {
   /** The database file, created if missing (its directory must exist). Keep it on a local disk. */
@@ -180,6 +180,10 @@ export class SqliteInboxStorage implements InboxStorage {
   async get(key: string): Promise<InboxEntry | undefined> {
     const row = this.statements.get.get(key) as Row | undefined;
     return row === undefined ? undefined : toEntry(row);
+  }
+
+  async counts(): Promise<InboxCount[]> {
+    return sortCounts(this.db.prepare('SELECT provider, state, COUNT(*) AS count FROM inbox GROUP BY provider, state').all() as InboxCount[]);
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {
