@@ -1,4 +1,4 @@
-import { WebhookError } from './errors';
+import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
@@ -54,7 +54,7 @@ export function runWithDeadline(work: () => Promise<unknown>, context: RunContex
   let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
   const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
   const timer = setTimeout(() => {
-    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
+    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
     RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
   }, timeoutMs);
@@ -77,6 +77,7 @@ export function runWithDeadline(work: () => Promise<unknown>, context: RunContex
 
 function asHandlerError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;
-  // The handler's own error is the merchant's: kept as `cause`, never put in a message or a body.
-  return new WebhookError('HANDLER_FAILED', 'onEvent threw or rejected; the provider will retry.', { cause: error });
+  // Its message is where the merchant looks (log line, onError, lastError); never in a response body.
+  // No "the provider will retry": in inbox mode the inbox does.
+  return new WebhookError('HANDLER_FAILED', `onEvent threw or rejected: ${describeCause(error)}`, { cause: error });
 }

@@ -16,6 +16,8 @@ export interface Settings {
   allowIp: IpAllowList | undefined;
 }
 
+const STORE_METHODS = ['claim', 'complete', 'release'] as const;
+
 /** Validates options once, at startup: a misconfiguration throws here, not per request. */
 export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRequest>(
   provider: string,
@@ -32,6 +34,10 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   const inbox = options.inbox as Partial<Inbox> | null | undefined;
   if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
+  }
+  const store = options.store as Partial<DedupStore> | null | undefined;
+  if (store !== undefined && (store === null || typeof store !== 'object' || STORE_METHODS.some((name) => typeof store[name] !== 'function'))) {
+    throw new TypeError(`${where}: store must be a DedupStore (with claim, complete and release), e.g. new RedisDedupStore({ url }).`);
   }
   const handlerTimeoutMs = positiveMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
   const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
