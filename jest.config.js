@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/package-console.ts'],
 };
