@@ -76,7 +76,7 @@ class Merchant {
     app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, onEvent }));
     app.post('/sgate', createSgateWebhookMiddleware({ publicKey: sgateSystem.publicKey, apiKey: API_KEY, privateKey: merchant.privateKey, onEvent }));
     app.post('/card-issuing', createCardIssuingWebhookMiddleware({ secret: SECRET, onEvent }));
-    app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, onEvent }));
+    app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, onEvent }));
     app.post('/crypto', createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent }));
     this.server = await listen(app);
   }

@@ -41,8 +41,8 @@ export interface StartedApp<E extends AnyWebhookEvent> extends Recorder<E> {
 export interface StartOptions {
   /** Where the middleware is mounted. Default '/notify'. */
   path?: string;
-  /** `app.post(path, …)` (default), or `app.use(…)` without a path. */
-  mount?: 'post' | 'use';
+  /** `app.post(path, …)` (default), `app.use(…)` without a path, or your own, returning the path it mounted at. */
+  mount?: 'post' | 'use' | ((app: any, middleware: WebhookMiddleware) => string);
   /** Runs before the middleware is mounted (other middlewares, routes). */
   setup?: (app: any) => void;
   express?: ExpressVersion;
@@ -62,11 +62,14 @@ export function webhookApps() {
     const recorder = newRecorder<E>();
     const app = express.create();
     setup?.(app);
-    if (mount === 'use') app.use(create(recorder));
-    else app.post(path, create(recorder));
+    const middleware = create(recorder);
+    let at = path;
+    if (typeof mount === 'function') at = mount(app, middleware);
+    else if (mount === 'use') app.use(middleware);
+    else app.post(path, middleware);
     const server = await listen(app);
     running.push(server);
-    return { ...recorder, url: `${server.url}${path}`, origin: server.url };
+    return { ...recorder, url: `${server.url}${at}`, origin: server.url };
   };
 }
 
