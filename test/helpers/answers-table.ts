@@ -121,7 +121,7 @@ export function answersTable(c: AnswersTableCase): void {
       expect(await send(url, n)).toMatchObject(failure(500, 'HANDLER_TIMEOUT'));
       expect(errors.map((e) => e.code)).toEqual(['HANDLER_TIMEOUT']);
       expect(await send(url, n)).toMatchObject(failure(503, 'IN_FLIGHT'));
-      const recorded = store.nextComplete();
+      const recorded = store.next('complete');
       finish.resolve();
       await recorded;
       expect(await send(url, n)).toMatchObject({ status: 200, body: c.successBody });

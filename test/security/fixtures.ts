@@ -11,6 +11,7 @@ import {
   createPingPongKybWebhookMiddleware,
   createSgateWebhookMiddleware,
   type WebhookError,
+  type WebhookLogger,
 } from '../../lib';
 import type { WebhookMiddleware } from '../../lib/express';
 import {
@@ -34,6 +35,7 @@ export interface Sendable {
 export interface MountOptions {
   onEvent: (event: unknown) => unknown;
   onError: (error: WebhookError) => void;
+  logger?: WebhookLogger;
   handlerTimeoutMs?: number;
   readTimeoutMs?: number;
   limit?: number | string;
