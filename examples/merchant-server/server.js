@@ -26,7 +26,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const { app } = createApp({ secrets });
-const server = app.listen(port, '127.0.0.1', () => {
+// Express 5 hands a listen error to this callback, Express 4 only emits it: both end in cannotListen.
+const server = app.listen(port, '127.0.0.1', (error) => {
+  if (error) return cannotListen(error);
   const { port: actual } = server.address();
   console.log(`merchant app listening on http://127.0.0.1:${actual}`);
   console.log('  POST /notify/pay247   (secret from PAY247_KEY)');
@@ -36,7 +38,10 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log('  POST /notify/crypto   (key from CRYPTO_GATEWAY_KEY)');
   console.log('  GET  /orders');
 });
-server.on('error', (error) => {
+server.on('error', cannotListen);
+
+/** Why the app cannot start, in words, and exit 1 (no stack trace: nothing here is a bug). */
+function cannotListen(error) {
   if (error.code === 'EADDRINUSE') {
     console.error(`Port ${port} on 127.0.0.1 is already in use (another app, or this one still running). Stop it, or start with PORT=<another port> (PORT=0 picks a free one).`);
   } else if (error.code === 'EACCES') {
@@ -45,4 +50,4 @@ server.on('error', (error) => {
     console.error(`Could not listen on 127.0.0.1:${port}: ${error.message}`);
   }
   process.exit(1);
-});
+}

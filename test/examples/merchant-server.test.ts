@@ -82,15 +82,16 @@ test('a signed Pay247 notification updates the order once and is logged; a forge
 });
 
 test('every development secret in use is printed; the SGATE development key is the same after a restart', async () => {
-  const first = await startExample({ PORT: '0' });
-  for (const printed of ['pay247-dev-key', 'sgate-dev-api-key', 'card-issuing-dev-token-0123456789', 'pingpong-dev-salt', 'crypto-gateway-dev-key', join(devKeys, 'sgate-system-private-key.pem')]) {
+  const keys = mkdtempSync(join(devKeys, 'restart-'));
+  const first = await startExample({ PORT: '0', DEV_KEYS_DIR: keys });
+  for (const printed of ['pay247-dev-key', 'sgate-dev-api-key', 'card-issuing-dev-token-0123456789', 'pingpong-dev-salt', 'crypto-gateway-dev-key', join(keys, 'sgate-system-private-key.pem')]) {
     expect(first.output()).toContain(printed);
   }
   expect(first.output()).toContain('generated now');
-  const privateKey = readFileSync(join(devKeys, 'sgate-system-private-key.pem'), 'utf8');
+  const privateKey = readFileSync(join(keys, 'sgate-system-private-key.pem'), 'utf8');
   await first.stop();
 
-  const second = await startExample({ PORT: '0' });
+  const second = await startExample({ PORT: '0', DEV_KEYS_DIR: keys });
   expect(second.output()).toContain('kept from an earlier run');
   const n = buildSgateNotification({ privateKey, apiKey: 'sgate-dev-api-key', url: '/notify/sgate', event: 'SALARY_STATUS_CHANGE' });
   expect((await fetch(`${second.base}/notify/sgate`, { method: 'POST', headers: n.headers, body: n.body })).status).toBe(200);

@@ -119,7 +119,8 @@ function describeInboxMode(backend: Backend): void {
         ['HANDLER_FAILED', 'pay247', `${n.fields.order_no}:2`, undefined],
         ['HANDLER_FAILED', 'pay247', `${n.fields.order_no}:2`, undefined],
       ]);
-      expect(s.errors[0].error.message).not.toContain('database down');
+      // The handler's own message, where people look; not "the provider will retry": the inbox does.
+      expect(s.errors[0].error.message).toBe('onEvent threw or rejected: database down');
       const retries = reportsOf(s, 'retry') as Extract<InboxReport, { type: 'retry' }>[];
       expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
       expect(retries[0].nextAttemptAt).toBeInstanceOf(Date);
