@@ -10,6 +10,7 @@ import {
   createPay247WebhookMiddleware,
   createSgateWebhookMiddleware,
   MemoryDedupStore,
+  SqliteInbox,
   type DedupStore,
 } from '../../lib';
 import { buildCardIssuingNotification, buildPay247Notification, buildSgateNotification, cardIssuingCallbackUrl } from '../../lib/testing';
@@ -135,9 +136,13 @@ describe('logger option', () => {
     const n = buildPay247Notification({ secret: PAY247_SECRET, fields: { order_no: 'A\r\nexpress-payment-webhooks (pay247) FAKE' } });
     n.headers['content-type'] = 'application/json';
     expect((await post(app.url, JSON.stringify(n.fields), n.headers)).status).toBe(500);
-    expect(app.lines).toHaveLength(1);
+    // A field name the refusal quotes: a form key may hold any character.
+    const forged = 'x%0D%0Aexpress-payment-webhooks+(pay247)+FAKE';
+    expect((await post(app.url, `${forged}=1&${forged}=2`, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(400);
+    expect(app.lines).toHaveLength(2);
     expect(app.lines[0].line).toContain('ALL_GOOD');
-    expect(app.lines[0].line).not.toMatch(/[\n\r\u2028]/);
+    expect(app.lines[1].line).toContain('FAKE');
+    for (const { line } of app.lines) expect(line).not.toMatch(/[\n\r\u2028]/);
   });
 });
 
@@ -186,13 +191,17 @@ describe('one-time notices', () => {
     process.env.NODE_ENV = nodeEnv;
   });
 
-  test('in production without a store: one warning at startup that duplicates are caught only in this process', () => {
+  test('in production without a store: one warning at startup that duplicates are caught only in this process', async () => {
     process.env.NODE_ENV = 'production';
     const logger = recordingLogger();
     createPay247WebhookMiddleware({ secret: PAY247_SECRET, logger, onEvent: () => undefined });
     expect(logger.lines).toEqual([{ level: 'warn', line: expect.stringMatching(/^express-payment-webhooks \(pay247\): no store given: duplicates are only caught within this process's lifetime.*RedisDedupStore/) }]);
 
     createPay247WebhookMiddleware({ secret: PAY247_SECRET, logger, store: new MemoryDedupStore(), onEvent: () => undefined });
+    // With an inbox, its storage recognises a retry however late, in every process.
+    const inbox = new SqliteInbox({ path: ':memory:', logger: false });
+    createCardIssuingWebhookMiddleware({ secret: CARD_TOKEN, logger, inbox, onEvent: () => undefined });
+    await inbox.close();
     process.env.NODE_ENV = 'development';
     createPay247WebhookMiddleware({ secret: PAY247_SECRET, logger, onEvent: () => undefined });
     expect(logger.lines).toHaveLength(1);
