@@ -7,4 +7,5 @@ module.exports = {
   // Tests of the CLI, the examples and the package run dist/: build it when lib/ is newer.
   globalSetup: '<rootDir>/test/global-setup.js',
   testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/package-console.ts'],
 };

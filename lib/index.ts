@@ -1,6 +1,7 @@
 export { WebhookError, type WebhookErrorCode } from './core/errors';
 export type { WebhookEvent, AnyWebhookEvent, HandlerContext } from './core/event';
 export type { WebhookOptions, WebhookRequest } from './core/options';
+export type { WebhookLogger } from './core/log';
 export type { ProviderSpec, ParsedBody, ProviderRequest, AckBody, EventDraft } from './core/provider-spec';
 export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './core/pipeline';
 export type { ExpressRequest, WebhookMiddleware } from './express';

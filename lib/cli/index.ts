@@ -21,9 +21,9 @@ export function createProgram(): Command {
     'after',
     `
 Examples:
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
-  $ express-payment-webhooks simulate --help
-  $ express-payment-webhooks inbox list --db ./webhooks-inbox.db`,
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY"
+  $ npx express-payment-webhooks simulate --help
+  $ npx express-payment-webhooks inbox list --db ./webhooks-inbox.db`,
   );
   return program;
 }

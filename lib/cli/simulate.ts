@@ -102,6 +102,8 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   if (copies > 1) output.line(`  ${copies} copies, ${options.concurrent ? 'all at once' : 'one after the other'}`);
 
   output.start();
+  // Said once, after the first attempt nobody answered: the usual cause is an app not started, or another port.
+  let hinted = false;
   let report;
   try {
     report = await simulateProvider({
@@ -113,7 +115,13 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
       requestTimeoutMs: options.timeout,
       duplicate: options.duplicate,
       concurrent: options.concurrent,
-      onAttempt: (copy, attempt, next) => output.attempt(copy, attempt, next),
+      onAttempt: (copy, attempt, next) => {
+        output.attempt(copy, attempt, next);
+        if (attempt.error === 'ECONNREFUSED' && !hinted) {
+          hinted = true;
+          output.line(`  ECONNREFUSED: nothing accepted the connection. Is your app running at ${redact(url)}?`);
+        }
+      },
     });
   } finally {
     output.stop();
@@ -236,14 +244,20 @@ ${scheduleRows().join('\n')}
 
 Exit status: 0 acknowledged (every copy), 1 not acknowledged when the schedule or --attempts ran out, 2 bad usage.
 
-Examples (against \`npm run example\`):
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --format form --status 3 --speed 100
-  $ express-payment-webhooks simulate sgate --url http://127.0.0.1:3000/notify/sgate --private-key /tmp/sgate-dev-XXXX/sgate-system-private-key.pem --api-key sgate-dev-api-key --event SALARY_STATUS_CHANGE
-  $ express-payment-webhooks simulate card-issuing --url http://127.0.0.1:3000/notify/card-issuing --secret card-issuing-dev-token-0123456789 --event card.status.freeze
-  $ express-payment-webhooks simulate pingpong-kyb --url http://127.0.0.1:3000/notify/pingpong-kyb --secret pingpong-dev-salt --status PASS
-  $ express-payment-webhooks simulate crypto-gateway --url http://127.0.0.1:3000/notify/crypto --secret crypto-gateway-dev-key --format xml --type transfer --data my-fields.json
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --concurrent 5
-  $ EPW_SECRET=pay247-dev-key express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --duplicate 3
+Examples (in your project, your app listening on port 3000; the secrets are your development ones):
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY"
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY" --format form --status 3 --speed 100
+  $ npx express-payment-webhooks simulate card-issuing --url http://127.0.0.1:3000/notify/card-issuing --secret "$CARD_ISSUING_TOKEN" --event card.status.freeze
+  $ npx express-payment-webhooks simulate pingpong-kyb --url http://127.0.0.1:3000/notify/pingpong-kyb --secret "$PINGPONG_SALT" --status PASS
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY" --concurrent 5
+  $ EPW_SECRET="$PAY247_KEY" npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --duplicate 3
+  Your own fields, from a file you write:
+  $ echo '{"ordid":"ORDER-1"}' > crypto-fields.json
+  $ npx express-payment-webhooks simulate crypto-gateway --url http://127.0.0.1:3000/notify/crypto --secret "$CRYPTO_GATEWAY_KEY" --format xml --type transfer --data crypto-fields.json
+  SGATE signs with its private key, which you never get: make a test pair, give your app its public half
+  (publicKey, in development only) and sign with the private half:
+  $ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sgate-test-key.pem
+  $ openssl pkey -in sgate-test-key.pem -pubout -out sgate-test-key.pub.pem
+  $ npx express-payment-webhooks simulate sgate --url http://127.0.0.1:3000/notify/sgate --private-key sgate-test-key.pem --api-key "$SGATE_API_KEY" --event SALARY_STATUS_CHANGE
 `;
 }

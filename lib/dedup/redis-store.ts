@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { positiveMs } from '../core/durations';
 import { asRedis, createRedisClient } from '../redis/client';
 import type { IoredisClient } from '../redis/ioredis-client';
+import { requireUrlOrClient } from '../redis/url-or-client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
@@ -47,7 +48,7 @@ export class RedisDedupStore implements DedupStore {
   constructor(options: RedisDedupStoreOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('RedisDedupStore: options { url } or { client } are required.');
     const { url, client, keyPrefix = 'epw:dedup:' } = options;
-    if ((url === undefined) === (client === undefined)) throw new TypeError('RedisDedupStore: give either url or client, not both.');
+    requireUrlOrClient('RedisDedupStore', options);
     if (url !== undefined && (typeof url !== 'string' || url === '')) throw new TypeError('RedisDedupStore: url must be a redis:// or rediss:// URL.');
     if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
       throw new TypeError('RedisDedupStore: client must be an ioredis client.');

@@ -56,7 +56,7 @@ export interface InboxEntry {
   nextAttemptAt: Date | undefined;
   /** When it became done or dead. */
   finishedAt: Date | undefined;
-  /** The last failure's code and message (never the handler's own error text). */
+  /** The last failure's code and message; a handler's failure carries its error's message (never its stack). */
   lastError: string | undefined;
   /** The event as the handler receives it. */
   event: AnyWebhookEvent;

@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { asRedis, closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
 import type { IoredisClient } from '../redis/ioredis-client';
-import { DurableInbox, type InboxOptions } from './durable-inbox';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
+import { requireUrlOrClient } from '../redis/url-or-client';
+import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
@@ -26,6 +28,15 @@ export interface RedisInboxOptions extends InboxOptions {
   timeoutMs?: number;
 }
 
+const REDIS_INBOX_OPTION_NAMES: OptionNames<RedisInboxOptions> = {
+  ...INBOX_OPTION_NAMES,
+  url: true,
+  client: true,
+  prefix: true,
+  // Shared with the Redis time-bounds work landing alongside; listed so the name is accepted whichever lands first.
+  timeoutMs: true,
+};
+
 /**
  * The inbox for several instances of an app: one Redis Stream per provider,
  * read through a consumer group, so each notification goes to one instance;
@@ -38,8 +49,12 @@ export interface RedisInboxOptions extends InboxOptions {
 export class RedisInbox extends DurableInbox {
   constructor(options: RedisInboxOptions) {
     const where = 'express-payment-webhooks (RedisInbox)';
-    if (options === null || typeof options !== 'object' || (typeof options.url !== 'string') === (options.client === undefined)) {
-      throw new TypeError(`${where}: give either url (e.g. { url: 'redis://127.0.0.1:6379' }) or client (an ioredis client).`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options are required: new RedisInbox({ url: 'redis://127.0.0.1:6379' }).`);
+    assertKnownOptions(where, options, REDIS_INBOX_OPTION_NAMES);
+    requireUrlOrClient(where, options);
+    if (options.url !== undefined && (typeof options.url !== 'string' || options.url === '')) throw new TypeError(`${where}: url must be a redis:// or rediss:// URL.`);
+    if (options.client !== undefined && (options.client === null || typeof options.client.evalsha !== 'function')) {
+      throw new TypeError(`${where}: client must be an ioredis client.`);
     }
     const prefix = options.prefix ?? 'epw:inbox';
     if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) throw new TypeError(`${where}: prefix must be a non-empty string without braces.`);

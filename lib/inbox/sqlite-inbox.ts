@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { requirePeer } from '../core/peer-dependency';
-import { DurableInbox, type InboxOptions } from './durable-inbox';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
+import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
 import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
@@ -9,6 +10,8 @@ export interface SqliteInboxOptions extends InboxOptions {
   /** The database file, created if missing (its directory must exist). Keep it on a local disk. */
   path: string;
 }
+
+const SQLITE_INBOX_OPTION_NAMES: OptionNames<SqliteInboxOptions> = { ...INBOX_OPTION_NAMES, path: true };
 
 /**
  * The embedded inbox: one SQLite file, no server. Share one SqliteInbox
@@ -18,8 +21,13 @@ export interface SqliteInboxOptions extends InboxOptions {
 export class SqliteInbox extends DurableInbox {
   constructor(options: SqliteInboxOptions) {
     const where = 'express-payment-webhooks (SqliteInbox)';
-    if (options === null || typeof options !== 'object' || typeof options.path !== 'string' || options.path === '') {
-      throw new TypeError(`${where}: path must be the database file to use, e.g. { path: './webhooks-inbox.db' }.`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options are required: new SqliteInbox({ path: './webhooks-inbox.db' }).`);
+    assertKnownOptions(where, options, SQLITE_INBOX_OPTION_NAMES);
+    if (options.path === undefined) {
+      throw new TypeError(`${where}: path is missing${'path' in options ? ' (undefined: is the environment variable it comes from set?)' : ''}: give path: './webhooks-inbox.db', the database file to use.`);
+    }
+    if (typeof options.path !== 'string' || options.path === '') {
+      throw new TypeError(`${where}: path must be the database file to use (a non-empty string), e.g. { path: './webhooks-inbox.db' }.`);
     }
     super(where, new SqliteInboxStorage(options.path), options);
   }

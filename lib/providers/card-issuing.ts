@@ -2,6 +2,7 @@ import { requiredText, type JsonValue } from '../body/fields';
 import { parseJsonObject } from '../body/json';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
@@ -138,6 +139,8 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
   };
 }
 
+const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true };
+
 /**
  * `app.post('/notify/cards', createCardIssuingWebhookMiddleware({ secret, onEvent }))`
  * and register `https://you.example/notify/cards?token=<secret>` as the callback:
@@ -145,6 +148,7 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
  * acked with `{"code":0,"message":"success"}` only once `onEvent` resolved.
  */
 export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware {
+  checkMiddlewareOptions('card-issuing', 'createCardIssuingWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(cardIssuingSpec(options), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
 }
 

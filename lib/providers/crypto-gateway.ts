@@ -1,6 +1,7 @@
 import { emptyFields, requireFlat, requiredText, type FlatFields } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
@@ -142,11 +143,14 @@ function dedupId(type: string, data: Record<string, string>): string {
   return `${type}:${fingerprint(data, EXCLUDED)}`;
 }
 
+const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true };
+
 /**
  * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
  * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
  * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
  */
 export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware {
+  checkMiddlewareOptions('crypto-gateway', 'createCryptoGatewayWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(cryptoGatewaySpec(options), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
 }

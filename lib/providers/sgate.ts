@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { emptyFields, requiredText, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
@@ -106,8 +107,14 @@ export interface SgateOptions extends WebhookOptions<SgateEvent, ExpressRequest>
   privateKey?: RsaKeyInput;
   /** The path (or full URL) SGATE posts to, when a proxy rewrites it before your app. Default: `req.originalUrl`. */
   notifyUrl?: string;
-  /** Refuse a `V-Timestamp` further than this from the server clock. Off by default: retries may reuse the first signature. */
-  toleranceSeconds?: number;
+  /**
+   * Refuse a `V-Timestamp` further than this from the server clock, so a
+   * captured notification cannot be replayed later. Default 300: SGATE
+   * retries 5 times 5 s apart, possibly with the first signature, so a
+   * genuine delivery is at most ~25 s old, plus clock skew. `false` turns
+   * the check off.
+   */
+  toleranceSeconds?: number | false;
 }
 
 export interface SgateSigningInput {
@@ -145,6 +152,9 @@ const OBJECTS: Readonly<Record<string, { idField: string; hasStatus: boolean }>>
 };
 /** Left out of a content digest: PKCS#1 v1.5 ciphertext differs each time the same value is encrypted. */
 const ENCRYPTED: ReadonlySet<string> = new Set(SENSITIVE);
+
+/** Ten times the span of SGATE's documented retries (~25 s): room for clock skew, little for a replay. */
+const DEFAULT_TOLERANCE_SECONDS = 300;
 const REQUIRED_HEADERS = ['v-api-key', 'v-timestamp', 'v-nonce-str', 'v-signature'] as const;
 
 type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey' | 'notifyUrl' | 'toleranceSeconds'>;
@@ -163,9 +173,9 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
   const apiKey = options.apiKey;
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError(`${WHERE}: apiKey must be a non-empty string.`);
   const notifyUrl = options.notifyUrl === undefined ? undefined : notifyPath(options.notifyUrl);
-  const tolerance = options.toleranceSeconds;
-  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance > 0))) {
-    throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds.`);
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (tolerance !== false && (typeof tolerance !== 'number' || !(tolerance > 0))) {
+    throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds, or false to accept any V-Timestamp.`);
   }
   const decrypt = options.privateKey === undefined ? undefined : createPkcs1Decryptor(rsaPrivateKey(WHERE, 'privateKey', options.privateKey));
 
@@ -186,7 +196,7 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
           'V-Signature does not verify with publicKey for this body and URL. Behind a proxy or mount path that changes the path SGATE posted to, set notifyUrl.',
         );
       }
-      if (tolerance !== undefined && Math.abs(Date.now() / 1000 - timestamp) > tolerance) {
+      if (tolerance !== false && Math.abs(Date.now() / 1000 - timestamp) > tolerance) {
         throw new WebhookError('TIMESTAMP_OUT_OF_TOLERANCE', `V-Timestamp is more than toleranceSeconds (${tolerance}) away from this server's clock.`);
       }
       // The whole body is signed.
@@ -209,6 +219,8 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
   };
 }
 
+const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: true, privateKey: true, notifyUrl: true, toleranceSeconds: true };
+
 /**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
  * verified (MD5withRSA over the raw body, the URL and the V-* headers),
@@ -217,6 +229,7 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
  * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
  */
 export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
+  checkMiddlewareOptions('sgate', 'createSgateWebhookMiddleware({ publicKey, apiKey, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
 }
 
