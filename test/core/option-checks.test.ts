@@ -46,8 +46,8 @@ describe.each(FACTORIES)('%s', (name, create, required) => {
     expect(() => create({ ...required, onEvent, zzzzzzzz: true })).toThrow(/unknown option "zzzzzzzz"\. Known options: onEvent, store, .*logger/);
   });
 
-  test.each([null, {}, { claim: () => undefined }, 'redis://127.0.0.1'])('store %p without claim, complete and release is refused', (store) => {
-    expect(() => create({ ...required, onEvent, store })).toThrow(/store must be a DedupStore \(with claim, complete and release\)/);
+  test.each([null, {}, { claim: () => undefined }, 'redis://127.0.0.1'])('store %p without claim, renew, complete and release is refused', (store) => {
+    expect(() => create({ ...required, onEvent, store })).toThrow(/store must be a DedupStore \(with claim, renew, complete, release\)/);
   });
 
   test('every documented option is accepted', () => {

@@ -40,7 +40,7 @@ describe('store', () => {
   test.each(['claim', 'renew', 'complete', 'release'])('a store without %s is refused at startup, naming the methods', (method) => {
     const store = memory();
     const partial = { claim: store.claim, renew: store.renew, complete: store.complete, release: store.release, [method]: undefined };
-    expect(() => resolveSettings('p', { onEvent, store: partial as never })).toThrow(/store must be a DedupStore, with claim, renew, complete, release methods/);
+    expect(() => resolveSettings('p', { onEvent, store: partial as never })).toThrow(/store must be a DedupStore \(with claim, renew, complete, release\)/);
   });
 
   test('null is refused', () => {
