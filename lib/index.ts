@@ -14,6 +14,11 @@ export {
   type Pay247EventType,
   type Pay247Payout,
   type Pay247Status,
+  type Pay247CurrentPayout,
+  type Pay247Payin,
+  type Pay247PayoutStatus,
+  type Pay247PayinStatus,
+  type Pay247Notification,
 } from './providers/pay247';
 export { isEventType, type KnownEventType } from './core/event';
 export type { JsonValue } from './body/fields';

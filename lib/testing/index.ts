@@ -7,6 +7,8 @@ export {
   signPay247,
   buildPay247Notification,
   samplePay247Fields,
+  samplePay247CurrentFields,
+  type Pay247Format,
   type Pay247SignOptions,
   type Pay247NotificationOptions,
 } from './pay247';
