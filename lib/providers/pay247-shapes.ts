@@ -192,8 +192,27 @@ export function pay247EventOf(data: FlatFields, route: Pay247Notification): { id
       throw new WebhookError('BODY_INVALID', `${money} must be a decimal string such as "100.0000".`);
     }
   }
-  if (shape !== LEGACY_PAYOUT) assertMilliseconds(data.paid_at);
+  if (shape !== LEGACY_PAYOUT) {
+    assertTextFields(data);
+    assertMilliseconds(data.paid_at);
+  }
   return { id: `${shape.idPrefix}${String(data.order_no)}:${statusKey}`, type, data: data as unknown as Pay247Event['data'] };
+}
+
+/** The current API's fields that are text (all but paid_at). */
+const CURRENT_TEXT_FIELDS = ['mch_id', 'mch_order_no', 'order_no', 'currency', 'amount', 'fee', 'pay_method', 'receipt', 'status', 'error'] as const;
+
+/**
+ * The current API sends its documented fields as JSON strings. Signing writes
+ * values as PHP does, so `true` signs as "1", `false` and null as "", 7 as
+ * "7": any of them would verify in a string's place and reach the handler as
+ * another type than the one signed. Refused.
+ */
+function assertTextFields(data: FlatFields): void {
+  for (const name of CURRENT_TEXT_FIELDS) {
+    const value = data[name];
+    if (value !== undefined && value !== null && typeof value !== 'string') throw new WebhookError('BODY_INVALID', `${name} must be a string.`);
+  }
 }
 
 /** paid_at, when given a value: a whole number of milliseconds, as a JSON number or (in a form) digits. */

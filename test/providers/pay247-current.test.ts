@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createPay247WebhookMiddleware, type Pay247Event, type Pay247Options, type WebhookError } from '../../lib';
 import { buildPay247Notification, encodeForm } from '../../lib/testing';
+import { answersTable } from '../helpers/answers-table';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { listen, post, type Running } from '../helpers/server';
 
@@ -42,6 +43,31 @@ function referencePhpSign(fields: Record<string, string | number>, secret: strin
 function referenceProseSign(fields: Record<string, string | number>, secret: string): string {
   const nonEmpty = Object.fromEntries(Object.entries(fields).filter(([, v]) => String(v) !== ''));
   return referencePhpSign(nonEmpty, secret);
+}
+
+for (const notification of ['payout', 'payin'] as const) {
+  answersTable({
+    provider: 'pay247',
+    variant: `current-API ${notification}`,
+    create: (options) => createPay247WebhookMiddleware({ secret: SECRET, notification, ...(options as Omit<Pay247Options, 'secret'>) }),
+    notification: () => buildPay247Notification({ secret: SECRET, format: 'current', notification }),
+    large: (bytes) => buildPay247Notification({ secret: SECRET, format: 'current', notification, fields: { error: 'x'.repeat(bytes) } }),
+    forgeries: [
+      ['wrong', (n) => ({ ...n, body: String(n.body).replace('"100.11"', '"900.11"') }), 'SIGNATURE_MISMATCH'],
+      ['missing', (n) => ({ ...n, body: String(n.body).replace(/,"sign":"[0-9a-f]+"/, '') }), 'SIGNATURE_MISSING'],
+      ['for another secret', () => buildPay247Notification({ secret: 'other-secret', format: 'current', notification }), 'SIGNATURE_MISMATCH'],
+    ],
+    malformed: [
+      ['malformed JSON', 'application/json', '{"order_no": '],
+      ['a repeated JSON key', 'application/json', '{"status":"FAIL","status":"SUCCESS"}'],
+      ['a nested value', 'application/json', '{"mch_order_no":{"a":1},"sign":"x"}'],
+      ['a reserved key', 'application/json', '{"__proto__":{"x":1}}'],
+      ['an empty body', 'application/json', ''],
+    ],
+    unsupportedTypes: ['text/plain', 'application/json; charset=iso-8859-1'],
+    successBody: 'SUCCESS',
+    failureBody: 'fail',
+  });
 }
 
 describe.each(EXPRESS_VERSIONS)('Pay247 current API on $name', (express) => {
