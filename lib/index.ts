@@ -59,6 +59,7 @@ export {
   type PingPongPartReview,
   type PingPongAdditionalInfoReview,
   type PingPongPersonReview,
+  type PingPongKybSigningForm,
 } from './providers/pingpong-kyb';
 export {
   createCryptoGatewayWebhookMiddleware,

@@ -36,6 +36,7 @@ export {
   buildPingPongKybNotification,
   samplePingPongKybFields,
   type PingPongKybNotificationOptions,
+  type PingPongKybSignOptions,
   type PingPongKybSampleType,
 } from './pingpong-kyb';
 export {
