@@ -63,7 +63,11 @@ test('TypeScript consumers get the types from both module systems', () => {
     const middleware = createPay247WebhookMiddleware({
       secret: 'k',
       onEvent: async (event) => {
-        if (event.type === 'payout.failed') { const remarks: string = event.data.remarks; void remarks; }
+        if (event.type === 'payout.failed') {
+          // A failed payout is a legacy one (remarks) or a current-API one (error): narrowed on its status.
+          const reason: string = event.data.status === 'FAIL' ? event.data.error : event.data.remarks;
+          void reason;
+        }
       },
     });
     void middleware; void new MemoryDedupStore(); void signPay247({ a: '1' }, 'k');

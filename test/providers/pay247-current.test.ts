@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createPay247WebhookMiddleware, type Pay247Event, type Pay247Options, type WebhookError } from '../../lib';
-import { buildPay247Notification, encodeForm } from '../../lib/testing';
+import { buildPay247Notification, encodeForm, signPay247 } from '../../lib/testing';
 import { answersTable } from '../helpers/answers-table';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { listen, post, type Running } from '../helpers/server';
@@ -194,6 +194,12 @@ describe.each(EXPRESS_VERSIONS)('Pay247 current API on $name', (express) => {
 });
 
 describe('Pay247 current API: configuration and the testing kit', () => {
+  test("the documented check vector of the current API's payout sample, both forms, from the kit's signer", () => {
+    expect(signPay247(PAYOUT_SAMPLE, 'test-secret')).toBe('3b9a94c42f49f9f6942eee2035efd768');
+    expect(signPay247(PAYOUT_SAMPLE, 'test-secret', { keepEmpty: true })).toBe('ee7022d3a7fb54199d41995227967011');
+    expect(referencePhpSign(PAYOUT_SAMPLE, 'test-secret')).toBe('ee7022d3a7fb54199d41995227967011');
+  });
+
   test("notification must be 'payout' or 'payin'", () => {
     expect(() => createPay247WebhookMiddleware({ secret: SECRET, onEvent: () => undefined, notification: 'payins' as never })).toThrow(/notification/);
   });
