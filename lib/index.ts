@@ -15,6 +15,11 @@ export {
   type Pay247EventType,
   type Pay247Payout,
   type Pay247Status,
+  type Pay247CurrentPayout,
+  type Pay247Payin,
+  type Pay247PayoutStatus,
+  type Pay247PayinStatus,
+  type Pay247Notification,
 } from './providers/pay247';
 export { isEventType, type KnownEventType, type UnlistedEventType } from './core/event';
 export type { JsonValue } from './body/fields';
@@ -55,6 +60,7 @@ export {
   type PingPongPartReview,
   type PingPongAdditionalInfoReview,
   type PingPongPersonReview,
+  type PingPongKybSigningForm,
 } from './providers/pingpong-kyb';
 export {
   createCryptoGatewayWebhookMiddleware,

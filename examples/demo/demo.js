@@ -6,7 +6,7 @@
 // of the scenario held, 1 otherwise.
 const { generateKeyPairSync } = require('node:crypto');
 const { once } = require('node:events');
-const { MemoryDedupStore } = require('express-payment-webhooks');
+const { createPay247WebhookMiddleware, MemoryDedupStore } = require('express-payment-webhooks');
 const { buildProviderNotification, deliverLikeProvider, describeAnswer, describeNotification, PROVIDER_SIDES } = require('express-payment-webhooks/testing');
 const { createApp } = require('../merchant-server/app');
 
@@ -62,6 +62,22 @@ async function main() {
     logger: { info: (line) => log.push(line), warn: (line) => log.push(line), error: (line) => log.push(line) },
     failNext: (provider) => failing.delete(provider),
   });
+  // Pay247's current API posts payins (collections) to the notify_url given with each payin
+  // request: a route of their own, since a payin's fields look like a payout's.
+  const PAYIN_PATH = '/notify/pay247-payin';
+  app.post(
+    PAYIN_PATH,
+    createPay247WebhookMiddleware({
+      secret: secrets.pay247,
+      notification: 'payin',
+      onEvent: (event) => {
+        const state = { 'payin.succeeded': 'collected', 'payin.refunded': 'refunded', 'payin.failed': 'collection-failed', 'payin.closed': 'collection-closed' }[event.type] ?? 'collection-pending';
+        const order = orders.upsert(event.data.mch_order_no, { state, amount: `${event.data.amount} ${event.data.currency}` });
+        log.push(`pay247: ${event.type} for order ${order.id} (${order.amount}) → ${order.state}`);
+      },
+      onError: (err) => log.push(`pay247: refused ${err.code} (${err.status}): ${err.message}`),
+    }),
+  );
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -157,6 +173,20 @@ async function main() {
     expectThat(report.acknowledged && statuses.join() === '500,200', 'handler failure: answered 500, then the retry 200 and acknowledged');
     expectThat(lines.filter((line) => line.includes('HANDLER_FAILED')).length === 1, 'handler failure: the failure was logged once');
     expectThat(lines.filter((line) => line.startsWith('sgate: payout')).length === 1, 'handler failure: the retry ran the handler, once');
+  }
+  say();
+
+  say("5. A payin on Pay247's current API: a customer pays order ORDER-2001, then Pay247 refunds it");
+  {
+    for (const status of ['SUCCESS', 'REFUND']) {
+      const sent = buildProviderNotification('pay247', { url: `${base}${PAYIN_PATH}`, secret: secrets.pay247, notification: 'payin', status, data: { mch_order_no: 'ORDER-2001', order_no: 'MP20261201000000002001' } });
+      say(`   Pay247 sends: ${describeNotification('pay247', sent.notification.fields)}`);
+      say(`     POST ${PAYIN_PATH} (${sent.notification.headers['content-type']}), the current API's JSON, signed as the legacy payouts are`);
+      const { report, lines } = await deliver('pay247', sent);
+      expectThat(report.acknowledged && report.attempts.length === 1, `pay247 payin ${status}: acknowledged at the first attempt`);
+      expectThat(lines.length === 1 && lines[0].includes(status === 'SUCCESS' ? 'payin.succeeded' : 'payin.refunded'), `pay247 payin ${status}: the handler ran with its event type`);
+    }
+    expectThat(orders.all().some((order) => order.id === 'ORDER-2001' && order.state === 'refunded'), 'pay247 payin: the order was collected, then refunded');
   }
   say();
 

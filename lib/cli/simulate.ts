@@ -33,7 +33,7 @@ const MAX_RETRY_DELAY_DAYS = 30;
 const MAX_TIMEOUT_MS = 3_600_000;
 
 /** What commander hands the action: the library's options where they are the same, file paths and CLI names where not. */
-type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn'> &
+type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn' | 'notification'> &
   Pick<SimulationOptions, 'attempts' | 'duplicate' | 'concurrent'> &
   Required<Pick<SimulationOptions, 'speed'>> & {
     /** PEM files, read into privateKey and encryptFor. */
@@ -61,8 +61,9 @@ export function registerSimulateCommand(program: Command): void {
     .option('--merchant-public-key <pem-file>', 'SGATE: encrypt the sensitive fields for this key, as SGATE does (default: plain text)', nonEmpty)
     .addOption(new Option('--token-in <where>', 'card-issuing: the token in the URL query, as registered, or the X-Webhook-Token header (default: query)').choices(['query', 'header']))
     .option('--event <name>', 'SGATE, card-issuing: the event (e.g. SALARY_STATUS_CHANGE, card.status.freeze)', nonEmpty)
-    .option('--status <status>', 'Pay247 0-3, PingPong PASS|FAILED|PENDING|MODIFY, crypto gateway 1|2, SGATE data.status', nonEmpty)
-    .addOption(new Option('--format <format>', 'Pay247 json|form, crypto gateway form|json|xml').choices(['json', 'form', 'xml']))
+    .option('--status <status>', 'Pay247 0-3 (legacy) or PENDING|DEALING|SUCCESS|FAIL (current; payins also CLOSED|REFUND), PingPong PASS|FAILED|PENDING|MODIFY, crypto gateway 1|2, SGATE data.status', nonEmpty)
+    .addOption(new Option('--format <format>', 'Pay247 json|form (legacy payout) or current (the current API), crypto gateway form|json|xml').choices(['json', 'form', 'xml', 'current']))
+    .addOption(new Option('--notification <kind>', 'Pay247: a payout (default) or a payin (collection; current API)').choices(['payout', 'payin']))
     .option('--type <type>', 'PingPong SM_KYC_REVIEW|SM_STORE_REVIEW, crypto gateway recharge|transfer', nonEmpty)
     .addOption(new Option('--sign-in <where>', 'crypto gateway: the sign header or a sign body field (default: as documented per type)').choices(['header', 'body']))
     .option('--data <json-file>', "a JSON object of your own fields, merged over the sample (SGATE: into data; card-issuing: into event_data)", nonEmpty)
@@ -232,6 +233,7 @@ function helpText(): string {
       v.types ? `--type ${v.types.join('|')}` : '',
       v.statuses ? `--status ${v.statuses === 'integer' ? '<integer>' : v.statuses.join('|')}` : '',
       v.formats ? `--format ${v.formats.join('|')}` : '',
+      name === 'pay247' ? '--notification payout|payin' : '',
     ].filter(Boolean);
     return `  ${name.padEnd(15)} ${choices.join(', ')}\n  ${''.padEnd(15)} default: ${v.defaults}; --data goes into ${v.data}`;
   });

@@ -8,6 +8,7 @@ import type { ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
 import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
+import { isJavaBlank, javaTrim } from '../signing/java-text';
 import { md5Hex } from '../signing/digest';
 import { secretList } from './secrets';
 
@@ -120,11 +121,13 @@ const SIGNED_FIELDS = Object.freeze(['institutionId', 'subClientId', 'bizType', 
 const KEY_FIELDS = new Set(['bizType', 'bizId', 'status', 'sign']);
 
 /**
- * PingPong signs only five fields, each if non-blank, trimmed: sorted
- * `k=v&…` with the salt in front, MD5, upper-case hex.
+ * PingPong signs only five fields, each if non-blank: sorted `k=v&…` with the
+ * salt in front, MD5, upper-case hex. Its prose trims the values; its
+ * reference Java appends them as sent: both forms are accepted.
  */
 export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): ProviderSpec<PingPongKybEvent> {
   const salts = secretList('pingpong-kyb', options.secret);
+  const signs = (sign: string, text: string) => salts.some((salt) => hexDigestEqual(sign, md5Hex(salt + text)));
   return {
     provider: 'pingpong-kyb',
     mediaTypes: { 'application/json': 'json' },
@@ -133,18 +136,21 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
       const { fields } = body;
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
-      const { text, fields: signed } = pingPongKybSigningString(fields);
-      const signType = signedValue(fields, 'signType');
+      const signType = javaTrim(signedValue(fields, 'signType'));
       if (signType !== '' && signType.toUpperCase() !== 'MD5') {
         throw new WebhookError('SIGNATURE_MISMATCH', 'Only MD5-signed notifications are accepted (signType).');
       }
-      for (const salt of salts) {
-        if (hexDigestEqual(sign, md5Hex(salt + text))) {
-          assertOneReading(fields);
-          return signed;
+      // The documented form first; the other is built only where it differs (a value with whitespace around it).
+      let match = pingPongKybSigningString(fields, 'trimmed');
+      if (!signs(sign, match.text)) {
+        const untrimmed = pingPongKybSigningString(fields, 'untrimmed');
+        if (untrimmed.text === match.text || !signs(sign, untrimmed.text)) {
+          throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured salt.');
         }
+        match = untrimmed;
       }
-      throw new WebhookError('SIGNATURE_MISMATCH', 'The sign field does not match these fields and the configured salt.');
+      assertOneReading(fields, match);
+      return match.fields;
     },
     toEvent(body) {
       const data = body.fields;
@@ -160,58 +166,80 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
 }
 
 /**
- * What PingPong signs before the salt goes in front: the five signed fields,
- * each only if non-blank, trimmed, sorted, `k=v&k=v`. Also the testing kit's
- * signer, so the provider's side and ours share one definition.
+ * How a PingPong signer writes each signed value: `trimmed` as its prose says
+ * (String.trim()), `untrimmed` as its reference Java `Sign` class does (the
+ * value as sent). Both leave out a blank value (StringUtils.isBlank: empty or
+ * Java whitespace only, U+3000 included; see isJavaWhitespace).
  */
-export function pingPongKybSigningString(fields: Fields): { text: string; fields: string[] } {
+export type PingPongKybSigningForm = 'trimmed' | 'untrimmed';
+
+export interface PingPongKybSigningString {
+  text: string;
+  /** The fields in the string, sorted. */
+  fields: string[];
+  /** Each of those fields' value as it went into the string. */
+  values: string[];
+  form: PingPongKybSigningForm;
+}
+
+/**
+ * What PingPong signs before the salt goes in front: the five signed fields,
+ * each only if non-blank, sorted, `k=v&k=v`, in the given form. Also the
+ * testing kit's signer, so the provider's side and ours share one definition.
+ */
+export function pingPongKybSigningString(fields: Fields, form: PingPongKybSigningForm = 'trimmed'): PingPongKybSigningString {
   const signed: string[] = [];
+  const values: string[] = [];
   let text = '';
   for (const name of SIGNED_FIELDS) {
-    const value = signedValue(fields, name);
-    if (value === '') continue;
+    const sent = signedValue(fields, name);
+    if (isJavaBlank(sent)) continue;
+    const value = form === 'trimmed' ? javaTrim(sent) : sent;
     text += `${signed.length === 0 ? '' : '&'}${name}=${value}`;
     signed.push(name);
+    values.push(value);
   }
-  return { text, fields: signed };
+  return { text, fields: signed, values, form };
 }
 
 /**
  * A signed string has exactly one reading, as for the other sorted-field
- * providers (see verifySortedFields), and the handler sees what was signed.
- * Names need no check: the string is built from the five fixed names, never
- * from the names received. A signed value must not hold `&<name>=`; and since
- * the signer trims values and leaves blank ones out, a value with leading or
- * trailing whitespace (or blank but not empty) would reach the handler other
- * than it was signed: refused too. PingPong's identifiers carry no whitespace.
+ * providers (see verifySortedFields), and the handler sees exactly what was
+ * signed in the form that matched. Names need no check: the string is built
+ * from the five fixed names, never from the names received. So:
+ *  - a signed value must not hold `&<name>=` (a second reading);
+ *  - a blank value that is not empty ("  ", "\u3000") is left out of the
+ *    string by both forms, so the handler would see a value never signed:
+ *    refused;
+ *  - under the untrimmed form the values are signed as sent, whitespace and
+ *    all, so the handler gets them as sent;
+ *  - under the trimmed form " B1 " and "B1" sign alike: the handler gets the
+ *    value as signed, "B1" (the field is rewritten), so every accepted body
+ *    for one signature carries the same signed values. Refusing it instead
+ *    would lose a genuine notification from a trimming signer.
  */
-function assertOneReading(fields: Fields): void {
+function assertOneReading(fields: Fields, match: PingPongKybSigningString): void {
   for (const name of SIGNED_FIELDS) {
     const value = fields[name];
-    if (typeof value !== 'string') continue;
-    if (javaTrim(value) !== value) {
-      throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" has leading or trailing whitespace, which the signature leaves out.`);
+    if (typeof value === 'string' && value !== '' && isJavaBlank(value)) {
+      throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" is blank but not empty, and the signature leaves blank values out.`);
     }
-    assertUnambiguousValue(name, value, WORD_FIELD_NAMES);
+  }
+  for (let i = 0; i < match.fields.length; i++) {
+    const name = match.fields[i];
+    assertUnambiguousValue(name, match.values[i], WORD_FIELD_NAMES);
+    if (match.form === 'trimmed' && fields[name] !== match.values[i] && typeof fields[name] === 'string') fields[name] = match.values[i];
   }
 }
 
-/** The value as PingPong's (Java) signer takes it: trimmed as String.trim() does; "" when absent or blank. */
+/** The value as sent, as text: "" when absent or null. */
 function signedValue(fields: Fields, name: string): string {
   const value = fields[name];
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new WebhookError('BODY_INVALID', `Field "${name}" must be a string.`);
   }
-  return javaTrim(String(value));
-}
-
-function javaTrim(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && value.charCodeAt(start) <= 0x20) start++;
-  while (end > start && value.charCodeAt(end - 1) <= 0x20) end--;
-  return value.slice(start, end);
+  return String(value);
 }
 
 const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptUnsignedStatus: true };

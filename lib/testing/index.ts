@@ -7,6 +7,8 @@ export {
   signPay247,
   buildPay247Notification,
   samplePay247Fields,
+  samplePay247CurrentFields,
+  type Pay247Format,
   type Pay247SignOptions,
   type Pay247NotificationOptions,
 } from './pay247';
@@ -34,6 +36,7 @@ export {
   buildPingPongKybNotification,
   samplePingPongKybFields,
   type PingPongKybNotificationOptions,
+  type PingPongKybSignOptions,
   type PingPongKybSampleType,
 } from './pingpong-kyb';
 export {

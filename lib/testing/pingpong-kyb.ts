@@ -1,21 +1,26 @@
 import { randomInt } from 'node:crypto';
 import type { Fields } from '../body/fields';
-import { pingPongKybSigningString } from '../providers/pingpong-kyb';
+import { pingPongKybSigningString, type PingPongKybSigningForm } from '../providers/pingpong-kyb';
 import { md5Hex } from '../signing/digest';
 import type { Notification } from './notification';
 
+export interface PingPongKybSignOptions {
+  /** 'trimmed' as PingPong's prose says (default), or 'untrimmed' as its reference Java signs. */
+  form?: PingPongKybSigningForm;
+}
+
 /**
  * The `sign` PingPong puts on a notification: only the five signed fields,
- * each if non-blank, trimmed, sorted `k=v&…`, the salt in front, MD5,
- * upper-case hex.
+ * each if non-blank, trimmed (or not: `form`), sorted `k=v&…`, the salt in
+ * front, MD5, upper-case hex.
  */
-export function signPingPongKyb(fields: Readonly<Record<string, unknown>>, salt: string): string {
-  return md5Hex(salt + pingPongKybSigningString(fields as Fields).text).toUpperCase();
+export function signPingPongKyb(fields: Readonly<Record<string, unknown>>, salt: string, options: PingPongKybSignOptions = {}): string {
+  return md5Hex(salt + pingPongKybSigningString(fields as Fields, options.form).text).toUpperCase();
 }
 
 export type PingPongKybSampleType = 'SM_KYC_REVIEW' | 'SM_STORE_REVIEW';
 
-export interface PingPongKybNotificationOptions {
+export interface PingPongKybNotificationOptions extends PingPongKybSignOptions {
   /** Your PingPong salt (the middleware's `secret`). */
   secret: string;
   /** Default 'SM_KYC_REVIEW'. */
@@ -56,6 +61,6 @@ export function samplePingPongKybFields(bizType: PingPongKybSampleType = 'SM_KYC
 /** A complete, correctly signed PingPong KYB notification (JSON), ready to POST. */
 export function buildPingPongKybNotification(options: PingPongKybNotificationOptions): Notification {
   const fields: Record<string, unknown> = { ...samplePingPongKybFields(options.bizType), ...options.fields };
-  fields.sign = signPingPongKyb(fields, options.secret);
+  fields.sign = signPingPongKyb(fields, options.secret, options);
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields), fields };
 }

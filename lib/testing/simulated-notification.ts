@@ -2,7 +2,7 @@ import { rsaPrivateKey, rsaPublicKey, type RsaKeyInput } from '../signing/rsa-ke
 import { buildCardIssuingNotification, cardIssuingCallbackUrl } from './card-issuing';
 import { buildCryptoGatewayNotification, type CryptoGatewaySampleType } from './crypto-gateway';
 import type { Notification } from './notification';
-import { buildPay247Notification } from './pay247';
+import { buildPay247Notification, type Pay247Format } from './pay247';
 import { buildPingPongKybNotification, type PingPongKybSampleType } from './pingpong-kyb';
 import type { ProviderName } from './provider-sides';
 import { buildSgateNotification, sampleSgateData } from './sgate';
@@ -27,10 +27,12 @@ export interface SimulatedNotificationOptions {
   tokenIn?: 'query' | 'header';
   /** SGATE, card-issuing: the event. Any name is sent; SIMULATOR_VARIANTS lists the documented ones. */
   event?: string;
-  /** Pay247 0–3; PingPong PASS|FAILED|PENDING|MODIFY; crypto gateway 1|2; SGATE the numeric `data.status`. */
+  /** Pay247: a payout (default) or a payin, which is a current-API notification. */
+  notification?: 'payout' | 'payin';
+  /** Pay247 0–3 (legacy) or PENDING|DEALING|SUCCESS|FAIL (current; payins also CLOSED|REFUND); PingPong PASS|FAILED|PENDING|MODIFY; crypto gateway 1|2; SGATE the numeric `data.status`. */
   status?: string;
-  /** Pay247 json|form; crypto gateway form|json|xml. */
-  format?: 'json' | 'form' | 'xml';
+  /** Pay247 json|form (legacy payout) or current (the current API's JSON); crypto gateway form|json|xml. */
+  format?: 'json' | 'form' | 'xml' | 'current';
   /** PingPong: the bizType; crypto gateway: recharge|transfer. */
   type?: string;
   /** Crypto gateway: the `sign` header or a `sign` body field. Default as documented per type. */
@@ -71,6 +73,10 @@ export interface ProviderVariants {
   defaults: string;
 }
 
+const PAY247_LEGACY_STATUSES = ['0', '1', '2', '3'];
+const PAY247_PAYOUT_STATUSES = ['PENDING', 'DEALING', 'SUCCESS', 'FAIL'];
+const PAY247_PAYIN_STATUSES = ['PENDING', 'DEALING', 'CLOSED', 'SUCCESS', 'FAIL', 'REFUND'];
+
 /** What each provider lets you choose: the CLI's help and checks come from here. */
 export const SIMULATOR_VARIANTS: Readonly<Record<ProviderName, ProviderVariants>> = {
   sgate: {
@@ -87,10 +93,10 @@ export const SIMULATOR_VARIANTS: Readonly<Record<ProviderName, ProviderVariants>
   },
   pay247: {
     secret: 'your Pay247 key',
-    formats: ['json', 'form'],
-    statuses: ['0', '1', '2', '3'],
+    formats: ['json', 'form', 'current'],
+    statuses: [...PAY247_LEGACY_STATUSES, ...PAY247_PAYIN_STATUSES],
     data: 'the notification fields',
-    defaults: 'format json (API v2.0), status 2 (succeeded)',
+    defaults: 'a payout, format json (legacy API v2.0), status 2 (succeeded); --notification payin: format current, status SUCCESS',
   },
   'pingpong-kyb': {
     secret: 'your salt',
@@ -125,6 +131,7 @@ const APPLIES_TO: ReadonlyArray<readonly [option: keyof SimulatedNotificationOpt
   ['format', 'formats'],
   ['type', 'types'],
   ['signIn', ['crypto-gateway']],
+  ['notification', ['pay247']],
 ];
 
 const HINTS: Readonly<Record<string, string>> = {
@@ -141,9 +148,9 @@ export function buildProviderNotification(provider: ProviderName, options: Simul
   switch (provider) {
     case 'pay247': {
       const fields = flatFields(provider, data);
-      if (options.status !== undefined) fields.status = Number(options.status);
-      const format = options.format as 'json' | 'form' | undefined;
-      return { url: options.url, notification: buildPay247Notification({ secret: options.secret!, format, fields }) };
+      const { notification, format } = pay247Choices(options);
+      if (options.status !== undefined) fields.status = format === 'current' ? options.status : Number(options.status);
+      return { url: options.url, notification: buildPay247Notification({ secret: options.secret!, format, notification, fields }) };
     }
     case 'sgate': {
       if (options.status !== undefined) data.status = Number(options.status);
@@ -173,7 +180,7 @@ export function buildProviderNotification(provider: ProviderName, options: Simul
       const notification = buildCryptoGatewayNotification({
         secret: options.secret!,
         type: options.type as CryptoGatewaySampleType | undefined,
-        format: options.format,
+        format: options.format as 'json' | 'form' | 'xml' | undefined,
         signIn: options.signIn,
         fields,
       });
@@ -224,6 +231,19 @@ function checkChoices(provider: ProviderName, variants: ProviderVariants, option
   }
 }
 
+/** Pay247's notification and format, checked together with the status (each format has its own statuses). */
+function pay247Choices(options: SimulatedNotificationOptions): { notification: 'payout' | 'payin'; format: Pay247Format } {
+  const notification = options.notification ?? 'payout';
+  oneOf('notification', notification, ['payout', 'payin']);
+  const format = (options.format ?? (notification === 'payin' ? 'current' : 'json')) as Pay247Format;
+  if (notification === 'payin' && format !== 'current') throw new SimulatorUsageError('format', 'a Pay247 payin is a current-API notification: format current');
+  const statuses = format !== 'current' ? PAY247_LEGACY_STATUSES : notification === 'payin' ? PAY247_PAYIN_STATUSES : PAY247_PAYOUT_STATUSES;
+  if (options.status !== undefined && !statuses.includes(options.status)) {
+    throw new SimulatorUsageError('status', `a Pay247 ${format === 'current' ? `current-API ${notification}` : 'legacy payout'}'s status is one of ${statuses.join(', ')}`);
+  }
+  return { notification, format };
+}
+
 function oneOf(option: string, value: string | undefined, allowed: readonly string[] | undefined): void {
   if (value !== undefined && allowed !== undefined && !allowed.includes(value)) {
     throw new SimulatorUsageError(option, `must be one of ${allowed.join(', ')}`);
@@ -260,6 +280,8 @@ export function describeNotification(provider: ProviderName, fields: Readonly<Re
   const f = fields as Record<string, any>;
   switch (provider) {
     case 'pay247':
+      // The current API's payout and payin look alike: the route, not the body, says which.
+      if (f.mch_order_no !== undefined) return `current-API ${f.order_no} for order ${f.mch_order_no}, status ${f.status}, amount ${f.amount} ${f.currency}`;
       return `payout ${f.order_no} for order ${f.out_order_no}, status ${f.status}, amount ${f.amount}`;
     case 'sgate': {
       const data = (f.data ?? {}) as Record<string, unknown>;

@@ -74,6 +74,7 @@ class Merchant {
       this.events.push({ provider: event.provider, type: event.type, data: event.data });
     };
     app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, onEvent }));
+    app.post('/pay247-payin', createPay247WebhookMiddleware({ secret: SECRET, notification: 'payin', onEvent }));
     app.post('/sgate', createSgateWebhookMiddleware({ publicKey: sgateSystem.publicKey, apiKey: API_KEY, privateKey: merchant.privateKey, onEvent }));
     app.post('/card-issuing', createCardIssuingWebhookMiddleware({ secret: SECRET, onEvent }));
     app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, onEvent }));
@@ -102,6 +103,8 @@ describe.each(EXPRESS_VERSIONS)('simulate each provider against the real middlew
 
   test.each([
     ['pay247 as a form, status 3, fields from --data', 'pay247', ['--url', '/pay247', '--secret', SECRET, '--format', 'form', '--status', '3', '--data', dataFile], 'payout.failed', { status: '3', out_order_no: 'FROM-FILE-1', amount: '12.3400' }],
+    ['pay247 current-API payout, failed', 'pay247', ['--url', '/pay247', '--secret', SECRET, '--format', 'current', '--status', 'FAIL'], 'payout.failed', { status: 'FAIL', currency: 'USD' }],
+    ['pay247 payin, refunded', 'pay247', ['--url', '/pay247-payin', '--secret', SECRET, '--notification', 'payin', '--status', 'REFUND'], 'payin.refunded', { status: 'REFUND' }],
     ['sgate payout, signed with --private-key, sensitive fields encrypted', 'sgate', ['--url', '/sgate', '--private-key', SYSTEM_KEY_FILE, '--api-key', API_KEY, '--merchant-public-key', MERCHANT_PUBLIC_FILE, '--event', 'SALARY_STATUS_CHANGE'], 'SALARY_STATUS_CHANGE', { custominfo: expect.objectContaining({ cardno: '4000001234567899' }) }],
     ['card-issuing, token in the URL query', 'card-issuing', ['--url', '/card-issuing', '--secret', SECRET, '--event', 'card.status.freeze'], 'card.status.freeze', {}],
     ['card-issuing, token in the header', 'card-issuing', ['--url', '/card-issuing', '--secret', SECRET, '--token-in', 'header'], 'card.status.active', {}],

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Options } from '../../lib';
+import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Options, type Pay247Payout } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { answersTable } from '../helpers/answers-table';
 import { deferred } from '../helpers/async';
@@ -301,7 +301,7 @@ describe.each(EXPRESS_VERSIONS)('pipeline answers on $name', (express) => {
   });
 
   test('dedupKey overrides the id used for dedup', async () => {
-    const { events, url } = await start({ dedupKey: (event) => String(event.data.out_order_no) });
+    const { events, url } = await start({ dedupKey: (event) => String((event.data as Pay247Payout).out_order_no) });
     const a = buildPay247Notification({ secret: SECRET, fields: { out_order_no: 'same', status: 1 } });
     const b = buildPay247Notification({ secret: SECRET, fields: { out_order_no: 'same', status: 2 } });
     expect((await send(url, a)).status).toBe(200);

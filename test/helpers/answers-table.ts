@@ -19,6 +19,8 @@ export interface Sendable {
 
 export interface AnswersTableCase {
   provider: string;
+  /** Which of the provider's notification shapes, where it has several (in the suite's name). */
+  variant?: string;
   /** Where the middleware is mounted (what a provider that signs the URL signs); default '/notify'. */
   path?: string;
   /** The middleware with the test secret and these options merged in. */
@@ -42,7 +44,7 @@ export function answersTable(c: AnswersTableCase): void {
   const path = c.path ?? '/notify';
   const failure = (status: number, code: string) => ({ status, body: typeof c.failureBody === 'string' ? c.failureBody : c.failureBody(status, code) });
 
-  describe.each(EXPRESS_VERSIONS)(`${c.provider}: answers table on $name`, (express) => {
+  describe.each(EXPRESS_VERSIONS)(`${c.provider}${c.variant ? ` (${c.variant})` : ''}: answers table on $name`, (express) => {
     const startApp = webhookApps();
 
     async function start(options: Record<string, unknown> = {}, setup?: (app: any) => void) {

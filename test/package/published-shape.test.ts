@@ -130,7 +130,11 @@ test('TypeScript (strict, nodenext, skipLibCheck off, no ioredis): imports from 
     const middleware = createPay247WebhookMiddleware({
       secret: 'k',
       onEvent: async (event, ctx) => {
-        if (event.type === 'payout.failed') { const remarks: string = event.data.remarks; void remarks; }
+        if (event.type === 'payout.failed') {
+          // A failed payout is a legacy one (remarks) or a current-API one (error): narrowed on its status.
+          const reason: string = event.data.status === 'FAIL' ? event.data.error : event.data.remarks;
+          void reason;
+        }
         const header: string | undefined = ctx.req?.get('user-agent');
         void header;
       },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createPay247WebhookMiddleware, type Pay247Event } from '../../lib';
+import { createPay247WebhookMiddleware, type Pay247Event, type Pay247Payout } from '../../lib';
 import { buildPay247Notification, encodeForm, signPay247 } from '../../lib/testing';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { post } from '../helpers/server';
@@ -52,7 +52,7 @@ describe.each(EXPRESS_VERSIONS)('Pay247 on $name', (express) => {
     expect(event.id).toBe('MP20200801170409575199514949:2');
     expect(event.data.amount).toBe('100.0000');
     expect(event.data.status).toBe(2);
-    expect(event.data.account_name).toBe('胡歌');
+    expect((event.data as Pay247Payout).account_name).toBe('胡歌');
     expect([...event.signedFields].sort()).toEqual(Object.keys(SEED_SAMPLE).filter((k) => k !== 'remarks').sort());
     expect(Object.getPrototypeOf(event.data)).toBeNull();
   });
@@ -65,7 +65,7 @@ describe.each(EXPRESS_VERSIONS)('Pay247 on $name', (express) => {
     expect(events[0].type).toBe('payout.succeeded');
     expect(events[0].id).toBe('MP20200801170409575199514949:2');
     expect(events[0].data.status).toBe('2');
-    expect(events[0].data.resolved_timestamp).toBe('1597124856');
+    expect((events[0].data as Pay247Payout).resolved_timestamp).toBe('1597124856');
   });
 
   test('JSON and form of the same payout status are one notification', async () => {

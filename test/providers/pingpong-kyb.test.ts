@@ -116,22 +116,65 @@ describe.each(EXPRESS_VERSIONS)('PingPong KYB on $name', (express) => {
     });
   });
 
-  // PingPong's signer trims values and leaves blank ones out, so " B1 " and "B1" sign alike:
-  // the handler would see a value other than the one signed. Its identifiers have no whitespace.
-  test.each([
-    ['bizId', ' B1 '],
-    ['institutionId', '\tI1\n'],
-    ['subClientId', '   '],
-  ])('a signed field with whitespace around its value (%s) is refused: 401 SIGNATURE_AMBIGUOUS', async (name, padded) => {
-    const { events, errors, url } = await start();
-    const fields: Record<string, string> = { bizId: 'B1', bizType: 'SM_STORE_REVIEW', institutionId: 'I1', signType: 'MD5', accId: 'A1', merchantAccId: 'M1', status: 'PASS' };
-    const sign = md5Upper(`${SALT}bizId=B1&bizType=SM_STORE_REVIEW&institutionId=I1&signType=MD5`);
-    expect((await post(url, JSON.stringify({ ...fields, sign }), JSON_TYPE)).status).toBe(200);
-    expect(events[0].signedFields).toEqual(['bizId', 'bizType', 'institutionId', 'signType']);
-    const reply = await post(url, JSON.stringify({ ...fields, [name]: padded, status: 'FAILED', sign }), JSON_TYPE);
-    expect(reply.status).toBe(401);
-    expect(errors.map((e) => e.code)).toEqual(['SIGNATURE_AMBIGUOUS']);
-    expect(events).toHaveLength(1);
+  describe('both signing forms: the trimmed one of its prose, the untrimmed one of its reference Java', () => {
+    const base: Record<string, string> = { bizType: 'SM_STORE_REVIEW', institutionId: 'I1', signType: 'MD5', accId: 'A1', merchantAccId: 'M1', status: 'PASS' };
+
+    test("PingPong's public check vector: the sandbox salt and the store-review sample", async () => {
+      const sandboxSalt = 'F78BC96A55548B2319EE68E0';
+      const text = 'bizId=2022070222130610237524&bizType=SM_STORE_REVIEW&institutionId=2022070222130610237&signType=MD5&subClientId=SM2022071120365810274';
+      expect(md5Upper(sandboxSalt + text)).toBe('2EB695365A9C3CD620AB63B95A99D9C3');
+      const fields = JSON.parse(PINGPONG_STORE_SAMPLE);
+      for (const form of ['trimmed', 'untrimmed'] as const) expect(signPingPongKyb(fields, sandboxSalt, { form })).toBe('2EB695365A9C3CD620AB63B95A99D9C3');
+      const { events, url } = await start({ secret: sandboxSalt });
+      const body = PINGPONG_STORE_SAMPLE.replace('90A2F1E468B9E7873CF799954FC0F271', '2EB695365A9C3CD620AB63B95A99D9C3');
+      expect(await post(url, body, JSON_TYPE)).toMatchObject({ status: 200, body: '' });
+      expect(events).toHaveLength(1);
+    });
+
+    test.each([
+      ['bizId', ' B1 ', 'B1'],
+      ['institutionId', '\tI1\n', 'I1'],
+      ['bizId', '\u3000B1 ', '\u3000B1'],
+    ])('signed trimmed, %s sent as %j: accepted, and the handler gets the value as signed (%j); the unpadded one is the same notification', async (name, padded, signedAs) => {
+      const { events, url } = await start();
+      const fields = { ...base, bizId: 'B1', [name]: padded };
+      const sign = signPingPongKyb(fields, SALT, { form: 'trimmed' });
+      expect(await post(url, JSON.stringify({ ...fields, sign }), JSON_TYPE)).toMatchObject({ status: 200 });
+      expect(events[0].data[name as 'bizId']).toBe(signedAs);
+      expect((await post(url, JSON.stringify({ ...fields, [name]: signedAs, sign }), JSON_TYPE)).status).toBe(200);
+      expect(events).toHaveLength(1);
+    });
+
+    test("signed untrimmed by the reference Java (TreeMap, isNotBlank, value as sent): the handler gets the value as sent, and the trimmed one is refused", async () => {
+      const { events, errors, url } = await start();
+      const fields = { ...base, bizId: ' B1 ', subClientId: '\u3000' };
+      // The Java signer's loop, written out: keys sorted, blank values (U+3000 is blank) left out, values untrimmed.
+      const sign = md5Upper(`${SALT}bizId= B1 &bizType=SM_STORE_REVIEW&institutionId=I1&signType=MD5`);
+      expect(signPingPongKyb(fields, SALT, { form: 'untrimmed' })).toBe(sign);
+      expect((await post(url, JSON.stringify({ ...fields, subClientId: '', sign }), JSON_TYPE)).status).toBe(200);
+      expect(events[0].data.bizId).toBe(' B1 ');
+      expect(events[0].signedFields).toEqual(['bizId', 'bizType', 'institutionId', 'signType']);
+      expect((await post(url, JSON.stringify({ ...fields, bizId: 'B1', subClientId: '', sign }), JSON_TYPE)).status).toBe(401);
+      expect(errors.map((e) => e.code)).toEqual(['SIGNATURE_MISMATCH']);
+    });
+
+    test.each(['   ', '\u3000', '\u2028\t', '\u001f'])('a signed field whose value is blank but not empty (%j) is refused: 401 SIGNATURE_AMBIGUOUS (neither form signs it)', async (blank) => {
+      const { events, errors, url } = await start();
+      const fields = { ...base, bizId: 'B1' };
+      const sign = md5Upper(`${SALT}bizId=B1&bizType=SM_STORE_REVIEW&institutionId=I1&signType=MD5`);
+      expect((await post(url, JSON.stringify({ ...fields, sign }), JSON_TYPE)).status).toBe(200);
+      expect((await post(url, JSON.stringify({ ...fields, subClientId: blank, status: 'FAILED', sign }), JSON_TYPE)).status).toBe(401);
+      expect(errors.map((e) => e.code)).toEqual(['SIGNATURE_AMBIGUOUS']);
+      expect(events).toHaveLength(1);
+    });
+
+    test('a no-break space (U+00A0) is not blank to Java: the value is signed, and kept', async () => {
+      const { events, url } = await start();
+      const fields = { ...base, bizId: 'B1', subClientId: '\u00a0' };
+      const sign = md5Upper(`${SALT}bizId=B1&bizType=SM_STORE_REVIEW&institutionId=I1&signType=MD5&subClientId=\u00a0`);
+      expect((await post(url, JSON.stringify({ ...fields, sign }), JSON_TYPE)).status).toBe(200);
+      expect(events[0].data.subClientId).toBe('\u00a0');
+    });
   });
 
   describe('tampering', () => {

@@ -43,6 +43,8 @@ export interface MountOptions {
 
 export interface ProviderFixture {
   provider: string;
+  /** Which of the provider's notification shapes, where it has several. */
+  variant?: string;
   /** Values that must never appear in an answer or an onError message. */
   secrets: string[];
   /** Card data / personal data in the genuine notification that must never leak either. */
@@ -94,6 +96,23 @@ export const pay247Fixture: ProviderFixture = {
   signsAllFields: true,
   topLevel: (event) => (event as { data: Record<string, unknown> }).data,
 };
+
+/** The current API's notifications: the same hostile cases as the legacy payout's. */
+function pay247CurrentFixture(notification: 'payout' | 'payin'): ProviderFixture {
+  const build = (secret: string) => {
+    const n = buildPay247Notification({ secret, format: 'current', notification });
+    return { path: '', headers: n.headers, body: n.body };
+  };
+  return {
+    ...pay247Fixture,
+    variant: `current-API ${notification}`,
+    sensitive: [],
+    formats: ['json'],
+    mount: (options) => createPay247WebhookMiddleware({ secret: PAY247_SECRET, notification, ...options }),
+    genuine: () => build(PAY247_SECRET),
+    signedWithAnotherKey: () => build('someone-elses-key'),
+  };
+}
 
 function rsaPair() {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -225,4 +244,4 @@ export const cryptoGatewayFixture: ProviderFixture = {
   topLevel: (event) => (event as { data: Record<string, unknown> }).data,
 };
 
-export const FIXTURES: ProviderFixture[] = [pay247Fixture, sgateFixture, cardIssuingFixture, pingPongFixture, cryptoGatewayFixture];
+export const FIXTURES: ProviderFixture[] = [pay247Fixture, pay247CurrentFixture('payout'), pay247CurrentFixture('payin'), sgateFixture, cardIssuingFixture, pingPongFixture, cryptoGatewayFixture];

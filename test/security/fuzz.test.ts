@@ -23,7 +23,7 @@ const CONTENT_TYPES = [
 ];
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 
-describe.each(FIXTURES)('fuzz: $provider', (fixture) => {
+describe.each(FIXTURES.map((fixture) => ({ ...fixture, name: fixture.variant ? `${fixture.provider} (${fixture.variant})` : fixture.provider })))('fuzz: $name', (fixture) => {
   let server: Running;
   let base: string;
   const calls: unknown[] = [];

@@ -17,7 +17,7 @@ const OBJECT_PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort(
 
 type Behaviour = 'ok' | 'throw' | 'reject' | 'throw-non-error' | 'hang' | 'gate';
 
-const cases = FIXTURES.flatMap((fixture) => EXPRESS_VERSIONS.map((express) => ({ fixture, express, name: `${fixture.provider} on ${express.name}` })));
+const cases = FIXTURES.flatMap((fixture) => EXPRESS_VERSIONS.map((express) => ({ fixture, express, name: `${fixture.provider}${fixture.variant ? ` (${fixture.variant})` : ''} on ${express.name}` })));
 
 describe.each(cases)('$name', ({ fixture, express }) => {
   let server: Running;

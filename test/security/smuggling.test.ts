@@ -9,7 +9,7 @@ import { createCryptoGatewayWebhookMiddleware, createPay247WebhookMiddleware } f
 import { signCryptoGateway, signPay247 } from '../../lib/testing';
 import { sampleCryptoGatewayFields } from '../../lib/testing/crypto-gateway';
 import { encodeForm } from '../../lib/testing/notification';
-import { samplePay247Fields } from '../../lib/testing/pay247';
+import { samplePay247CurrentFields, samplePay247Fields } from '../../lib/testing/pay247';
 import { sortedFieldString } from '../../lib/signing/sorted-fields';
 import type { FlatFields } from '../../lib/body/fields';
 import { listen, post, type Running } from '../helpers/server';
@@ -52,6 +52,8 @@ describe.each(EXPRESS_VERSIONS)('$name', (express) => {
     const hooks = { onEvent: (e: unknown) => void events.push(e as never), onError: (e: { code: string }) => void codes.push(e.code) };
     app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, ...hooks }));
     app.post('/crypto', createCryptoGatewayWebhookMiddleware({ secret: SECRET, ...hooks }));
+    app.post('/pay247-current-payout', createPay247WebhookMiddleware({ secret: SECRET, ...hooks }));
+    app.post('/pay247-current-payin', createPay247WebhookMiddleware({ secret: SECRET, notification: 'payin', ...hooks }));
     // What a merchant mounts in front of other routes, with this version's defaults.
     app.post('/pay247-after-parsers', express.json(), express.urlencoded(), createPay247WebhookMiddleware({ secret: SECRET, ...hooks }));
     server = await listen(app);
@@ -114,6 +116,66 @@ describe.each(EXPRESS_VERSIONS)('$name', (express) => {
       expect(signPay247(merged, SECRET)).toBe(sign);
       expect((await send('/pay247', merged)).status).toBe(401);
       expect(codes).toEqual(['SIGNATURE_AMBIGUOUS']);
+      expect(events).toHaveLength(0);
+    });
+  });
+
+  describe.each(['payout', 'payin'] as const)('Pay247 current API (%s)', (notification) => {
+    const path = `/pay247-current-${notification}`;
+    const send = (fields: Record<string, string | number>) => post(`${base}${path}`, JSON.stringify(fields), { 'content-type': TYPES.json });
+
+    /** A genuine failed notification whose error text spells a success for another order, re-split as that success. */
+    function currentForgery() {
+      const real = { ...samplePay247CurrentFields(notification), status: 'FAIL', error: 'bank refused' } as Record<string, string | number>;
+      const fake = { fee: '0.00', mch_id: String(real.mch_id), mch_order_no: 'VICTIM', order_no: 'MP-VICTIM', status: 'SUCCESS' };
+      const smuggled = Object.entries(fake).map(([k, v]) => `&${k}=${v}`).join('');
+      const genuine: Record<string, string | number> = { ...real, error: `x${smuggled}&zz=` };
+      genuine.sign = signPay247(genuine, SECRET);
+      const rest = sortedFieldString(real as FlatFields, { exclude: new Set(['sign', 'error', 'currency', 'amount']), skipEmpty: true }).text;
+      const swallow = `zz=&${rest.slice(0, rest.lastIndexOf('='))}`;
+      const forged = { amount: real.amount, currency: real.currency, error: 'x', ...fake, [swallow]: rest.slice(rest.lastIndexOf('=') + 1), sign: genuine.sign };
+      return { genuine, forged };
+    }
+
+    test('the re-split forgery signs alike and is refused, 400 BODY_INVALID; its genuine source is refused, 401 SIGNATURE_AMBIGUOUS', async () => {
+      const { genuine, forged } = currentForgery();
+      const { sign, ...unsigned } = forged;
+      expect(signPay247(unsigned, SECRET)).toBe(sign);
+      expect(await send(forged)).toMatchObject({ status: 400, body: 'fail' });
+      expect((await send(genuine)).status).toBe(401);
+      expect(codes).toEqual(['BODY_INVALID', 'SIGNATURE_AMBIGUOUS']);
+      expect(events).toHaveLength(0);
+    });
+
+    test('merging two fields into one value (dropping one) is refused; "&<word>=" sorting before its field is accepted', async () => {
+      const genuine = samplePay247CurrentFields(notification) as Record<string, string | number>;
+      const sign = signPay247(genuine, SECRET);
+      const merged: Record<string, string | number> = { ...genuine, currency: `${genuine.currency}&fee=${genuine.fee}`, sign };
+      delete merged.fee;
+      expect(signPay247(merged, SECRET)).toBe(sign);
+      expect((await send(merged)).status).toBe(401);
+      const earlier = { ...genuine, pay_method: 'BANK&a=1' };
+      expect((await send({ ...earlier, sign: signPay247(earlier, SECRET) })).status).toBe(200);
+      expect(codes).toEqual(['SIGNATURE_AMBIGUOUS']);
+      expect(events.map((e) => e.data.pay_method)).toEqual(['BANK&a=1']);
+    });
+
+    test('a repeated key (JSON) is refused before the signature is looked at', async () => {
+      const n = samplePay247CurrentFields(notification);
+      const body = JSON.stringify({ ...n, sign: signPay247(n, SECRET) }).replace('"status":', '"status":"FAIL","status":');
+      expect((await post(`${base}${path}`, body, { 'content-type': TYPES.json })).status).toBe(400);
+      expect(events).toHaveLength(0);
+    });
+
+    test('types where strings are signed: a JSON number, true or null where a string was signed cannot stand in for it', async () => {
+      const genuine = samplePay247CurrentFields(notification) as Record<string, string | number | boolean | null>;
+      const cases = [['amount', 100.11], ['status', true], ['currency', null], ['pay_method', true], ['error', false], ['mch_id', 12345678]] as const;
+      for (const [field, value] of cases) {
+        const fields = { ...genuine, [field]: value };
+        const reply = await post(`${base}${path}`, JSON.stringify({ ...fields, sign: signPay247(fields as never, SECRET) }), { 'content-type': TYPES.json });
+        expect(reply.status).toBe(400);
+      }
+      expect(codes).toEqual(cases.map(() => 'BODY_INVALID'));
       expect(events).toHaveLength(0);
     });
   });

@@ -41,6 +41,7 @@ function receiverApp(express: ExpressVersion, events: Events, hold: { wait?: Pro
     events.push({ provider: event.provider, type: event.type, data: event.data });
   };
   app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, onEvent }));
+  app.post('/pay247-payin', createPay247WebhookMiddleware({ secret: SECRET, notification: 'payin', onEvent }));
   app.post('/sgate', createSgateWebhookMiddleware({ publicKey: sgateSystem.publicKey, apiKey: 'api-key', privateKey: merchant.privateKey, onEvent }));
   app.post('/card-issuing', createCardIssuingWebhookMiddleware({ secret: SECRET, onEvent }));
   app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, onEvent }));
@@ -99,6 +100,18 @@ describe.each(EXPRESS_VERSIONS)('buildProviderNotification, verified by the midd
     expect(events[0].data).toMatchObject({ type: 'transfer', status: '2', ordid: 'W-7' });
   });
 
+  test.each([
+    [{ format: 'current' }, '/pay247', 'payout.succeeded', { status: 'SUCCESS', currency: 'USD' }],
+    [{ format: 'current', status: 'DEALING' }, '/pay247', 'payout.processing', { status: 'DEALING' }],
+    [{ notification: 'payin' }, '/pay247-payin', 'payin.succeeded', { status: 'SUCCESS' }],
+    [{ notification: 'payin', format: 'current', status: 'REFUND', data: { mch_order_no: 'P-9' } }, '/pay247-payin', 'payin.refunded', { status: 'REFUND', mch_order_no: 'P-9' }],
+  ] as const)("Pay247's current API: %j to %s is %s", async (options, path, type, data) => {
+    const { url, notification } = buildProviderNotification('pay247', { url: `${server.url}${path}`, secret: SECRET, ...(options as Partial<SimulatedNotificationOptions>) });
+    const answer = await post(url, notification.body, notification.headers);
+    expect(PROVIDER_SIDES.pay247.isAcknowledged(answer)).toBe(true);
+    expect(events).toEqual([{ provider: 'pay247', type, data: expect.objectContaining(data) }]);
+  });
+
   test('card-issuing: the token goes in the URL query by default, in the header on request', async () => {
     const query = await send('card-issuing');
     expect(new URL(query.url).searchParams.get('token')).toBe(SECRET);
@@ -125,6 +138,13 @@ describe('buildProviderNotification: choices that do not fit the provider', () =
   test.each([
     ['pay247', { secret: 'k', format: 'xml' }, 'format'],
     ['pay247', { secret: 'k', status: '7' }, 'status'],
+    ['pay247', { secret: 'k', status: 'SUCCESS' }, 'status'],
+    ['pay247', { secret: 'k', format: 'current', status: '2' }, 'status'],
+    ['pay247', { secret: 'k', format: 'current', status: 'REFUND' }, 'status'],
+    ['pay247', { secret: 'k', notification: 'payin', format: 'form' }, 'format'],
+    ['pay247', { secret: 'k', notification: 'payins' }, 'notification'],
+    ['crypto-gateway', { secret: 'k', format: 'current' }, 'format'],
+    ['pingpong-kyb', { secret: 'k', notification: 'payin' }, 'notification'],
     ['pay247', { secret: 'k', event: 'x' }, 'event'],
     ['pay247', { secret: 'k', data: { nested: { a: 1 } } }, 'data'],
     ['pay247', {}, 'secret'],

@@ -24,9 +24,10 @@ const same = <A, B>(proof: Equal<A, B>) => proof;
 export function pay247(event: Pay247Event): string {
   switch (event.type) {
     case 'payout.failed':
-      return event.data.remarks;
+      // A failed payout is a legacy one (remarks) or a current-API one (error): narrowed on its status.
+      return event.data.status === 'FAIL' ? event.data.error : event.data.remarks;
     case 'payout.succeeded': {
-      const status: 2 | '2' = event.data.status;
+      const status: 2 | '2' | 'SUCCESS' = event.data.status;
       return String(status);
     }
     default:
