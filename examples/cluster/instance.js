@@ -26,7 +26,7 @@ app.post(
     store,
     onEvent: async (event) => {
       // Your work: here, a write the instances share. Throw and Pay247 retries.
-      log(`pay247: ${event.type} for order ${event.data.out_order_no} (${event.data.amount})`);
+      log(`pay247: ${event.type} for order ${event.data.out_order_no ?? event.data.mch_order_no} (${event.data.amount})`);
     },
     // The package's line for each refusal and failure, tagged with this instance's name.
     logger: { info: log, warn: log, error: log },

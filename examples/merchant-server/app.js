@@ -38,7 +38,8 @@ function createApp({ secrets, store, inbox, dashboard, log = console.log, logger
         if (failNext('pay247')) throw new Error('simulated outage in the order database');
         // Act only on final states, as Pay247 asks; earlier states are just recorded.
         const state = { 'payout.succeeded': 'paid', 'payout.failed': 'payout-failed' }[event.type] ?? 'payout-pending';
-        const order = orders.upsert(event.data.out_order_no, { state, amount: event.data.amount });
+        // Your order number: out_order_no (legacy notification) or mch_order_no (the current API's).
+        const order = orders.upsert(event.data.out_order_no ?? event.data.mch_order_no, { state, amount: event.data.amount });
         log(`pay247: ${event.type} for order ${order.id} (${event.data.amount}) → ${order.state}`);
       },
     }),

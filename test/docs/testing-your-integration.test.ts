@@ -22,7 +22,10 @@ function createApp({ secret, db }) {
   app.post('/notify/pay247', createPay247WebhookMiddleware({
     secret,
     onEvent: async (event) => {
-      if (event.type === 'payout.succeeded') await db.markPaid(event.data.out_order_no, event.data.amount);
+      if (event.type === 'payout.succeeded') {
+        const order = 'mch_order_no' in event.data ? event.data.mch_order_no : event.data.out_order_no;
+        await db.markPaid(order, event.data.amount);
+      }
     },
   }));
   return app;
