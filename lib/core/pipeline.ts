@@ -51,11 +51,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     handlerTimeoutMs: settings.handlerTimeoutMs,
     hardTimeoutMs: settings.hardTimeoutMs,
     run: (event, ctx) => work(event as E, ctx),
-    // onError's own result, so that the inbox can swallow an async onError's rejection.
-    report: (error) => {
-      error.provider ??= spec.provider;
-      return options.onError?.(error, undefined);
-    },
+    // Logged and told to onError like any failure (report() swallows an async onError's rejection).
+    report: (error) => report(error, undefined),
   });
 
   /** Tells the merchant's onError; it may be async, and neither its throw nor its rejection goes further. */

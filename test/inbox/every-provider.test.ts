@@ -43,7 +43,7 @@ const CASES: ProviderCase[] = [
     choices: { privateKey: system.privateKey, apiKey: API_KEY, encryptFor: merchant.publicKey },
   },
   { provider: 'card-issuing', create: (o) => createCardIssuingWebhookMiddleware({ secret: SECRET, ...o }), choices: { secret: SECRET } },
-  { provider: 'pingpong-kyb', create: (o) => createPingPongKybWebhookMiddleware({ secret: SECRET, ...o }), choices: { secret: SECRET } },
+  { provider: 'pingpong-kyb', create: (o) => createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, ...o }), choices: { secret: SECRET } },
   { provider: 'crypto-gateway', create: (o) => createCryptoGatewayWebhookMiddleware({ secret: SECRET, ...o }), choices: { secret: SECRET, format: 'xml' } },
   {
     provider: 'crypto-gateway',
