@@ -21,6 +21,20 @@ export function assertAllowedKey(key: string): void {
   if (FORBIDDEN_KEYS.has(key)) {
     throw new WebhookError('BODY_MALFORMED', `Refused a body with the reserved field name "${key}".`);
   }
+  assertWellFormed(key);
+}
+
+// With the u flag a paired surrogate is one code point (not Cs): only lone halves match.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Refuses a string with a lone surrogate (a JSON "\ud800", a stray half of a
+ * pair). Digests run over the UTF-8 conversion, which turns every lone
+ * surrogate into U+FFFD: "\ud800" and "\ufffd" would verify alike, and the
+ * handler would see a value that was never signed. No provider sends one.
+ */
+export function assertWellFormed(text: string): void {
+  if (LONE_SURROGATE.test(text)) throw new WebhookError('BODY_MALFORMED', 'The body holds a string that is not well-formed Unicode (a lone surrogate).');
 }
 
 /** The field as a non-empty string, or a 400 naming it. */
@@ -34,12 +48,21 @@ export function emptyFields<T = Fields>(): T {
   return Object.create(null) as T;
 }
 
-/** Refuses nested values where a provider only ever sends flat fields. */
+/**
+ * Refuses nested values where a provider only ever sends flat fields. A form
+ * holds only flat fields; it arrives nested only when an extended parser
+ * (qs: Express 4's default `express.urlencoded()`) read it first and nested a
+ * bracketed name such as `ext[id]`, a name these providers never send and
+ * refuse when they read the form themselves: the same 400 either way.
+ */
 export function requireFlat(fields: Fields): FlatFields {
   for (const key in fields) {
     const value = fields[key];
     if (value !== null && typeof value === 'object') {
-      throw new WebhookError('BODY_INVALID', `Field "${key}" must be a single value, not an object or array.`);
+      throw new WebhookError(
+        'BODY_INVALID',
+        `Field "${key.slice(0, 64)}" must be a single value, not an object or array (in a form: a repeated field, or a bracketed name such as ${key.slice(0, 64)}[…] that an extended body parser nested; the provider sends neither).`,
+      );
     }
   }
   return fields as FlatFields;
@@ -62,6 +85,7 @@ function copyValue(value: unknown, depthLeft: number): JsonValue {
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
       throw new WebhookError('BODY_INVALID', 'The body holds a value that is not JSON.');
     }
+    if (typeof value === 'string') assertWellFormed(value);
     return value as JsonValue;
   }
   if (depthLeft <= 0) throw new WebhookError('BODY_MALFORMED', 'The body is nested too deeply.');

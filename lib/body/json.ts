@@ -1,5 +1,5 @@
 import { WebhookError } from '../core/errors';
-import { assertAllowedKey, MAX_DEPTH, type Fields } from './fields';
+import { assertAllowedKey, assertWellFormed, MAX_DEPTH, type Fields } from './fields';
 
 /**
  * JSON.parse keeps the last of two equal keys, so a signature could be checked
@@ -7,6 +7,7 @@ import { assertAllowedKey, MAX_DEPTH, type Fields } from './fields';
  * text and properties in the result: a difference is a repeated key.
  */
 export function parseJsonObject(text: string): Fields {
+  assertWellFormed(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -16,7 +17,9 @@ export function parseJsonObject(text: string): Fields {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new WebhookError('BODY_INVALID', 'The JSON body must be an object.');
   }
-  if (dropPrototypes(parsed, MAX_DEPTH) !== countKeyTokens(text)) {
+  // Well-formed text parses to well-formed strings unless a \u escape wrote a lone surrogate.
+  const checkStrings = text.includes('\\u');
+  if (dropPrototypes(parsed, MAX_DEPTH, checkStrings) !== countKeyTokens(text)) {
     throw new WebhookError('BODY_MALFORMED', 'The JSON body repeats a key.');
   }
   return parsed as Fields;
@@ -28,12 +31,13 @@ export function parseJsonObject(text: string): Fields {
  * Object.create(null) objects: no second allocation, and V8 keeps these
  * objects' fast properties (a property-by-property copy turns them into slow
  * dictionaries). Arrays keep Array.prototype: their keys are indices.
+ * With `checkStrings`, string values are refused unless well-formed (keys always are).
  */
-function dropPrototypes(value: object, depthLeft: number): number {
+function dropPrototypes(value: object, depthLeft: number, checkStrings: boolean): number {
   if (depthLeft === 0) throw new WebhookError('BODY_MALFORMED', `The JSON body is nested deeper than ${MAX_DEPTH} levels.`);
   let keys = 0;
   if (Array.isArray(value)) {
-    for (const item of value) if (item !== null && typeof item === 'object') keys += dropPrototypes(item, depthLeft - 1);
+    for (const item of value) keys += visitChild(item, depthLeft, checkStrings);
     return keys;
   }
   // First, so that for-in sees own keys only (even if something polluted Object.prototype).
@@ -41,10 +45,15 @@ function dropPrototypes(value: object, depthLeft: number): number {
   for (const key in value) {
     assertAllowedKey(key);
     keys++;
-    const child = (value as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object') keys += dropPrototypes(child, depthLeft - 1);
+    keys += visitChild((value as Record<string, unknown>)[key], depthLeft, checkStrings);
   }
   return keys;
+}
+
+function visitChild(child: unknown, depthLeft: number, checkStrings: boolean): number {
+  if (child !== null && typeof child === 'object') return dropPrototypes(child, depthLeft - 1, checkStrings);
+  if (checkStrings && typeof child === 'string') assertWellFormed(child);
+  return 0;
 }
 
 /** Counts strings followed by ':' in text already known to be valid JSON. */

@@ -1,6 +1,6 @@
 import { Parser, type ParserOptions } from 'xml2js';
 import { WebhookError } from '../core/errors';
-import { assertAllowedKey, emptyFields } from './fields';
+import { assertAllowedKey, assertWellFormed, emptyFields } from './fields';
 
 /** A flat XML body: every value is the text of one element. */
 export type XmlFields = Record<string, string>;
@@ -76,6 +76,8 @@ const parser = new FlatFieldParser(OPTIONS);
  * empty or truncated documents, and reserved element names.
  */
 export function parseXmlResponse(text: string): XmlFields {
+  // sax refuses character references to surrogates; this covers the text itself.
+  assertWellFormed(text);
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   assertOnlyElementsAndText(text, start);
   return toFields(parseDocument(text));

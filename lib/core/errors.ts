@@ -20,6 +20,12 @@ export const ERROR_STATUS = {
   CONFIRM_FAILED: 502,
   HANDLER_FAILED: 500,
   HANDLER_TIMEOUT: 500,
+  // Reported only (the answer was sent at handlerTimeoutMs): the handler had
+  // not settled by hardTimeoutMs, so its claim was let go and a retry may run.
+  HANDLER_ABANDONED: 500,
+  // Reported only: a running handler's claim could not be renewed (lost to
+  // expiry, or the store failed); its ctx.signal is aborted.
+  CLAIM_LOST: 503,
   // The body was authentic (its signature verified) but could not be decrypted
   // with the merchant's key: a fault on the merchant's side, not a bad request.
   DECRYPTION_FAILED: 500,

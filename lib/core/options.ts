@@ -23,11 +23,28 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
   dedupKey?(event: E): string;
   /** Max body size, in bytes or as '64kb'. Default '64kb'. */
   limit?: number | string;
-  /** After this, answer "not done" so the provider retries, and abort `ctx.signal`. Default 5000. */
+  /**
+   * After this, answer "not done" so the provider retries, and abort
+   * `ctx.signal`. The claim stays held (and renewed) until the handler
+   * settles, so no retry runs alongside it. Default 5000.
+   */
   handlerTimeoutMs?: number;
+  /**
+   * A handler still not settled after this is given up: the attempt counts
+   * as failed (reported as HANDLER_ABANDONED), its claim (or inbox lease) is
+   * let go so a retry may run, and `ctx.req` becomes undefined. What it does
+   * later still counts: a late success marks the notification done, a late
+   * failure is reported. At least `handlerTimeoutMs`; default
+   * max(60 000, 10 × handlerTimeoutMs).
+   */
+  hardTimeoutMs?: number;
   /** How long the body may take to arrive. Default 10000. */
   readTimeoutMs?: number;
-  /** How long a claim blocks duplicates if this process dies mid-handler. Default 2 × handlerTimeoutMs + 5 s. */
+  /**
+   * How long a claim blocks duplicates if this process dies mid-handler.
+   * While the handler runs, the claim is renewed every lockTtlMs / 3.
+   * Default 2 × handlerTimeoutMs + 5 s.
+   */
   lockTtlMs?: number;
   /** How long a handled notification is remembered. Default 3 days: longer than any provider's retries. */
   doneTtlMs?: number;
@@ -38,7 +55,11 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * your handler runs. False or a throw: not acked, the provider retries.
    */
   confirm?(event: E, ctx: HandlerContext<Req>): boolean | Promise<boolean>;
-  /** Observe every rejection and failure (logging, metrics). `req` is undefined for inbox deliveries. */
+  /**
+   * Observe every rejection and failure (logging, metrics). May be async: a
+   * throw or a rejection is ignored and never changes the answer. `req` is
+   * undefined for inbox deliveries and for a run given up at hardTimeoutMs.
+   */
   onError?(error: WebhookError, req: Req | undefined): void;
   /**
    * Store each verified notification durably (`new SqliteInbox({ path })`,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
 import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
 import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
 import { readParsedBody } from './read-body';
-import { RunContext, runWithDeadline } from './run-handler';
+import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
 import { resolveSettings } from './settings';
 
 /** Where the request came from and to, as the framework sees it. */
@@ -49,11 +50,14 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     report: (error) => report(error, undefined),
   });
 
+  /** Tells the merchant's onError; it may be async, and neither its throw nor its rejection goes further. */
   function report(error: WebhookError, req: Req | undefined): void {
+    // Every error reaching here is the package's own (run-handler copies a merchant's WebhookError).
     error.provider ??= spec.provider;
     if (options.onError === undefined) return;
     try {
-      options.onError(error, req);
+      const observed: unknown = options.onError(error, req);
+      if (observed !== undefined) Promise.resolve(observed).catch(ignore);
     } catch {
       // An observer that throws must not change what the provider is told.
     }
@@ -87,7 +91,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   /** Done: mark the key done; not done: free it for the provider's retry. A store failure is reported, not thrown. */
-  function finish(key: string, token: string, done: boolean, req: Req, eventId: string): Promise<void> {
+  function finish(key: string, token: string, done: boolean, req: Req | undefined, eventId: string): Promise<void> {
     const step = done ? store.complete(key, settings.doneTtlMs, token) : store.release(key, token);
     return step.then(undefined, (cause: unknown) => {
       report(
@@ -114,17 +118,53 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
       throw new WebhookError('IN_FLIGHT', 'This notification is already being handled; the provider will retry.', { eventId: event.id });
     }
     if (options.inbox !== undefined) return persist(options.inbox, event, key, token, req);
-    const ctx = new RunContext(req);
-    const run = runWithDeadline(() => work(event, ctx), ctx, settings.handlerTimeoutMs);
+    return runClaimed(event, key, token, new RunContext(req));
+  }
+
+  /**
+   * Direct mode: the handler runs while the claim is held, renewed until the
+   * run settles or is given up at hardTimeoutMs. Nothing here holds `req`
+   * except `ctx`, which lets go of it when the run is given up.
+   */
+  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>): Promise<Answer> {
+    const renewal = new ClaimRenewal(store, key, token, settings.lockTtlMs, (failure) => {
+      const error = claimLost(failure, event.id);
+      report(error, ctx.req);
+      RunContext.abort(ctx, error);
+    });
+    const run = runWithDeadline(() => work(event, ctx), ctx, settings.handlerTimeoutMs, settings.hardTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
-      void run.settled.then((late) => finish(key, token, late.ok, req, event.id));
+      void settleLate(run, renewal, key, token, ctx, event.id);
     } else {
-      await finish(key, token, outcome.ok, req, event.id);
+      renewal.stop();
+      await finish(key, token, outcome.ok, ctx.req, event.id);
     }
     if (outcome.ok) return success;
     outcome.error.eventId = event.id;
     throw outcome.error;
+  }
+
+  /**
+   * After a timeout answer: the claim is completed or released once the run
+   * settles, or released at hardTimeoutMs; what the run does after that still
+   * counts (a late success marks the key done, a late failure is reported).
+   */
+  async function settleLate(run: TimedRun, renewal: ClaimRenewal, key: string, token: string, ctx: RunContext<Req>, eventId: string): Promise<void> {
+    const outcome = await run.bounded;
+    renewal.stop();
+    await finish(key, token, outcome.ok, ctx.req, eventId);
+    if (outcome.ok) return;
+    outcome.error.eventId = eventId;
+    report(outcome.error, ctx.req);
+    if (!outcome.abandoned) return;
+    const late = await run.settled;
+    if (late.ok) {
+      await finish(key, token, true, undefined, eventId);
+      return;
+    }
+    late.error.eventId = eventId;
+    report(late.error, undefined);
   }
 
   /** Inbox mode: once the notification is durably stored it is the inbox's, and the provider is acked. */
@@ -202,6 +242,15 @@ function customKey<E>(dedupKey: (event: E) => string, event: E): string {
   if (typeof key !== 'string' || key === '') throw new WebhookError('CONFIGURATION', 'The dedupKey option must return a non-empty string.');
   return key;
 }
+
+function claimLost(failure: RenewalFailure, eventId: string): WebhookError {
+  if (failure.lost) {
+    return new WebhookError('CLAIM_LOST', 'The claim on this notification expired or was taken while onEvent ran; ctx.signal was aborted.', { eventId });
+  }
+  return new WebhookError('CLAIM_LOST', 'The dedup store failed to renew the claim while onEvent ran; ctx.signal was aborted.', { cause: failure.cause, eventId });
+}
+
+function ignore(): void {}
 
 function toWebhookError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;

@@ -1,6 +1,9 @@
 import { WebhookError } from './errors';
 import type { HandlerContext } from './event';
 
+/** The longest delay Node's timers take: a longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
 export interface TimedRun {
@@ -8,6 +11,12 @@ export interface TimedRun {
   answer: Promise<HandlerOutcome & { timedOut: boolean }>;
   /** The work's own outcome, whenever it settles (after a timeout, too). */
   settled: Promise<HandlerOutcome>;
+  /**
+   * The work's outcome, or, if it has not settled by `hardTimeoutMs`, a
+   * HANDLER_ABANDONED failure (`abandoned: true`); the context's `req` is
+   * dropped then. `settled` still reports what the work does after that.
+   */
+  bounded: Promise<HandlerOutcome & { abandoned: boolean }>;
 }
 
 /**
@@ -22,7 +31,7 @@ export class RunContext<Req> implements HandlerContext<Req> {
   #aborted = false;
   #reason: unknown;
 
-  constructor(readonly req: Req) {}
+  constructor(readonly req: Req | undefined) {}
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -39,44 +48,86 @@ export class RunContext<Req> implements HandlerContext<Req> {
     context.#reason = reason;
     context.#controller?.abort(reason);
   }
+
+  /**
+   * The run was given up: the context no longer holds the request, so a
+   * handler that never settles does not keep it (and all it refers to) alive.
+   */
+  static detach(context: RunContext<unknown>): void {
+    (context as { req: unknown }).req = undefined;
+  }
 }
 
 const OK: HandlerOutcome = Object.freeze({ ok: true });
 const OK_IN_TIME: HandlerOutcome & { timedOut: boolean } = Object.freeze({ ok: true, timedOut: false });
+const OK_IN_BOUND: HandlerOutcome & { abandoned: boolean } = Object.freeze({ ok: true, abandoned: false });
 
 /**
  * Runs the merchant's work under a deadline. At the deadline the provider is
  * answered "not done" and the context aborts, but the work is not forgotten:
  * its claim is only completed or released once it really settles, so a retry
- * cannot run it a second time alongside.
+ * cannot run it a second time alongside. Up to `hardTimeoutMs`: work that has
+ * not settled by then is given up (`bounded`), so that a hung handler frees
+ * what it holds, and its request, instead of keeping them forever.
  */
-export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number): TimedRun {
+export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number, hardTimeoutMs = Infinity): TimedRun {
   let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
   const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
+  let boundWith!: (outcome: HandlerOutcome & { abandoned: boolean }) => void;
+  const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
+  let hardTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
     RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
+    // Set only now: a run that settles in time (nearly all) costs no second timer.
+    if (hardTimeoutMs === Infinity) return;
+    hardTimer = setTimeout(() => giveUp(context, hardTimeoutMs, boundWith), hardTimeoutMs - timeoutMs);
+    // Nothing is left to do at the hard deadline of a process that is exiting anyway.
+    hardTimer.unref();
   }, timeoutMs);
   // Whichever comes first answers; a later resolve is a no-op.
   const settled = work().then(
     (): HandlerOutcome => {
       clearTimeout(timer);
+      clearTimeout(hardTimer);
       answerWith(OK_IN_TIME);
+      boundWith(OK_IN_BOUND);
       return OK;
     },
     (error: unknown): HandlerOutcome => {
       clearTimeout(timer);
+      clearTimeout(hardTimer);
       const outcome = { ok: false as const, error: asHandlerError(error) };
       answerWith({ ...outcome, timedOut: false });
+      boundWith({ ...outcome, abandoned: false });
       return outcome;
     },
   );
-  return { answer, settled };
+  return { answer, settled, bounded };
+}
+
+/** At the hard deadline: the run is given up, and its context lets go of the request. */
+function giveUp(context: RunContext<unknown>, hardTimeoutMs: number, boundWith: (outcome: HandlerOutcome & { abandoned: boolean }) => void): void {
+  const error = new WebhookError('HANDLER_ABANDONED', `onEvent had not settled after hardTimeoutMs (${hardTimeoutMs} ms); it was given up and a retry may run.`);
+  RunContext.abort(context, error);
+  RunContext.detach(context);
+  boundWith({ ok: false, error, abandoned: true });
 }
 
 function asHandlerError(error: unknown): WebhookError {
-  if (error instanceof WebhookError) return error;
+  if (error instanceof WebhookError) return copyOf(error);
   // The handler's own error is the merchant's: kept as `cause`, never put in a message or a body.
   return new WebhookError('HANDLER_FAILED', 'onEvent threw or rejected; the provider will retry.', { cause: error });
+}
+
+/**
+ * A WebhookError the work threw, as a new object: the pipeline adds the
+ * provider and event id to what it reports, and must not write to an object
+ * the merchant owns (and may throw again, or share between notifications).
+ */
+function copyOf(error: WebhookError): WebhookError {
+  const copy = new WebhookError(error.code, error.message, { cause: error.cause, provider: error.provider, eventId: error.eventId });
+  copy.stack = error.stack;
+  return copy;
 }

@@ -6,14 +6,25 @@ import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
 import type { WebhookOptions, WebhookRequest } from './options';
+import { MAX_TIMER_MS } from './run-handler';
 
 export interface Settings {
   store: DedupStore;
   readRaw: RawBodyReader;
   handlerTimeoutMs: number;
+  hardTimeoutMs: number;
   lockTtlMs: number;
   doneTtlMs: number;
   allowIp: IpAllowList | undefined;
+}
+
+const DEDUP_STORE_METHODS = ['claim', 'renew', 'complete', 'release'] as const;
+
+/** A duration the pipeline sets a timer for (one above MAX_TIMER_MS would fire at once). */
+function timerMs(where: string, name: string, value: number | undefined, fallback: number): number {
+  const ms = positiveMs(where, name, value, fallback);
+  if (ms > MAX_TIMER_MS) throw new TypeError(`${where}: ${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days).`);
+  return ms;
 }
 
 /** Validates options once, at startup: a misconfiguration throws here, not per request. */
@@ -33,7 +44,14 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   if (inbox !== undefined && (inbox === null || typeof inbox.put !== 'function' || typeof inbox.register !== 'function')) {
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
-  const handlerTimeoutMs = positiveMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const store = options.store as Partial<DedupStore> | null | undefined;
+  if (store !== undefined && (store === null || DEDUP_STORE_METHODS.some((method) => typeof store[method] !== 'function'))) {
+    // Caught here, not as a failure on every request: a store written before renew() existed lacks it.
+    throw new TypeError(`${where}: store must be a DedupStore, with ${DEDUP_STORE_METHODS.join(', ')} methods.`);
+  }
+  const handlerTimeoutMs = timerMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
+  const hardTimeoutMs = timerMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.min(MAX_TIMER_MS, Math.max(60_000, 10 * handlerTimeoutMs)));
+  if (hardTimeoutMs < handlerTimeoutMs) throw new TypeError(`${where}: hardTimeoutMs must be at least handlerTimeoutMs.`);
   const limit = options.limit === undefined ? 64 * 1024 : parseByteLimit(options.limit);
   if (limit === undefined) throw new TypeError(`${where}: limit must be a number of bytes or a string like '64kb'.`);
   if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
@@ -41,8 +59,9 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   }
   return {
     store: options.store ?? new MemoryDedupStore(),
-    readRaw: createRawBodyReader({ limit, timeoutMs: positiveMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
+    readRaw: createRawBodyReader({ limit, timeoutMs: timerMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
     handlerTimeoutMs,
+    hardTimeoutMs,
     lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
     doneTtlMs: positiveMs(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
     allowIp: options.allowIps === undefined ? undefined : createIpAllowList(options.allowIps),

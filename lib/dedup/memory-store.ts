@@ -55,11 +55,19 @@ export class MemoryDedupStore implements DedupStore {
     return Promise.resolve(this.claimSync(key, lockTtlMs, token));
   }
 
-  complete(key: string, doneTtlMs: number, token: string): Promise<void> {
-    if (this.locks.get(key)?.token === token) {
-      this.locks.delete(key);
-      this.remember(key, this.now() + doneTtlMs);
-    }
+  renew(key: string, lockTtlMs: number, token: string): Promise<boolean> {
+    const now = this.now();
+    const lock = this.locks.get(key);
+    // No lock outlives its key being done (complete deletes it), so a held lock means not done.
+    const held = lock !== undefined && lock.token === token && lock.expiresAt > now;
+    if (held) lock.expiresAt = now + lockTtlMs;
+    return Promise.resolve(held);
+  }
+
+  /** Whatever lock holds the key goes: once done, the key is answered 'done' to every claim. */
+  complete(key: string, doneTtlMs: number, _token: string): Promise<void> {
+    this.locks.delete(key);
+    this.remember(key, this.now() + doneTtlMs);
     return Promise.resolve();
   }
 

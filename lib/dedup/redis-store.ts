@@ -3,7 +3,7 @@ import { positiveMs } from '../core/durations';
 import { createRedisClient } from '../redis/client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
-import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE } from './redis-scripts';
+import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
 import type { ClaimState, DedupStore } from './store';
 
 export interface RedisDedupStoreOptions {
@@ -26,8 +26,9 @@ const CLAIM_STATES: ReadonlySet<unknown> = new Set<ClaimState>(['claimed', 'in-f
 /**
  * Dedup shared by every instance of the app, on Redis (client: ioredis).
  * One key per notification; each call a Lua script so that claiming, and
- * acting only while the claim is still ours, is atomic. The calls of one
- * event-loop turn share a round trip (lib/redis/script-batch.ts).
+ * renewing or releasing only while the claim is still ours, is atomic. The
+ * calls of one event-loop turn (renewals included) share a round trip
+ * (lib/redis/script-batch.ts).
  *
  * Every call is bounded by `timeoutMs`, and never waits for a connection
  * that is known to be down: with Redis unreachable the provider gets a quick
@@ -64,8 +65,12 @@ export class RedisDedupStore implements DedupStore {
     return state as ClaimState;
   }
 
-  async complete(key: string, doneTtlMs: number, token: string): Promise<void> {
-    await this.run(COMPLETE, key, [LOCK_PREFIX + token, wholeMs(doneTtlMs)]);
+  async renew(key: string, lockTtlMs: number, token: string): Promise<boolean> {
+    return (await this.run(RENEW, key, [LOCK_PREFIX + token, wholeMs(lockTtlMs)])) === 1;
+  }
+
+  async complete(key: string, doneTtlMs: number, _token: string): Promise<void> {
+    await this.run(COMPLETE, key, [wholeMs(doneTtlMs)]);
   }
 
   async release(key: string, token: string): Promise<void> {

@@ -7,7 +7,7 @@ import { fingerprint } from '../dedup/fingerprint';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
-import { phpString, verifySortedFields, type SortedSigning } from '../signing/sorted-fields';
+import { phpString, verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
 import { secretList } from './secrets';
 
 /** What both notifications carry. Every value is a string, whichever format it came in. */
@@ -62,12 +62,12 @@ export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent>
 const EXCLUDED = new Set(['sign']);
 
 /**
- * Every field but `sign`, empty values kept first; a signed value must not
- * spell one of both samples' fields, nor `key`, which the string ends with.
+ * Every field but `sign`, empty values kept first. The separator check covers
+ * `&key=`, which the signed string ends with, like any other name.
  */
 const SIGNING: SortedSigning = {
   exclude: EXCLUDED,
-  knownNames: new Set(['address', 'appkey', 'balance', 'fromaddr', 'ordid', 'status', 'symbol', 'timestamp', 'toaddr', 'txid', 'type', 'key']),
+  names: WORD_FIELD_NAMES,
   dropEmptyFirst: false,
 };
 

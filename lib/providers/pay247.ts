@@ -6,7 +6,7 @@ import type { ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
-import { verifySortedFields, type SortedSigning } from '../signing/sorted-fields';
+import { verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
 import { secretList } from './secrets';
 
 /** The payout status, as an int in v2.0 JSON and as a string in v1.0 forms. */
@@ -58,27 +58,16 @@ const TYPES: Readonly<Record<string, Pay247EventType>> = {
   '3': 'payout.failed',
 };
 
-/**
- * Every field but `sign`. The documented form drops empty values, so it is
- * tried first; the seed's field table is what a signed value must not spell.
- */
+/** Every field but `sign`. The documented form drops empty values, so it is tried first. */
 const SIGNING: SortedSigning = {
   exclude: new Set(['sign']),
-  knownNames: new Set([
-    'mch_id', 'order_no', 'out_order_no', 'bank_name', 'bank_code', 'bank_branch', 'account_name', 'account_no',
-    'amount', 'fee', 'receipt', 'status', 'resolved_timestamp', 'created_timestamp', 'remarks', 'sign',
-  ]),
+  names: WORD_FIELD_NAMES,
   dropEmptyFirst: true,
 };
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/**
- * Fields without which a payout notification means nothing. Requiring them also
- * closes field smuggling (see assertNoSmuggledFields): re-splitting a signed
- * value can only add a field the genuine notification lacked, and Pay247 never
- * signs one that lacks these.
- */
+/** Fields without which a payout notification means nothing. */
 const REQUIRED_FIELDS = ['mch_id', 'order_no', 'out_order_no', 'amount', 'status'] as const;
 
 /**

@@ -1,5 +1,5 @@
-import { requiredText, type Fields, type FlatFields } from '../body/fields';
-import { assertNoSmuggledFields } from '../signing/sorted-fields';
+import { requiredText, type Fields } from '../body/fields';
+import { assertUnambiguousValue, WORD_FIELD_NAMES } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
@@ -102,7 +102,6 @@ export const PINGPONG_SENDER_IPS = Object.freeze({
 
 /** The only fields PingPong signs, in the sorted order it signs them. */
 const SIGNED_FIELDS = Object.freeze(['institutionId', 'subClientId', 'bizType', 'bizId', 'signType'].sort());
-const SIGNED_NAMES: ReadonlySet<string> = new Set(SIGNED_FIELDS);
 
 /**
  * Left out of the dedup digest: already in the key, or (sign) not content, so a
@@ -132,7 +131,7 @@ export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): Pr
       }
       for (const salt of salts) {
         if (hexDigestEqual(sign, md5Hex(salt + text))) {
-          assertNoSmuggledFields(fields as FlatFields, signed, SIGNED_NAMES);
+          assertOneReading(fields);
           return signed;
         }
       }
@@ -166,6 +165,26 @@ export function pingPongKybSigningString(fields: Fields): { text: string; fields
     signed.push(name);
   }
   return { text, fields: signed };
+}
+
+/**
+ * A signed string has exactly one reading, as for the other sorted-field
+ * providers (see verifySortedFields), and the handler sees what was signed.
+ * Names need no check: the string is built from the five fixed names, never
+ * from the names received. A signed value must not hold `&<name>=`; and since
+ * the signer trims values and leaves blank ones out, a value with leading or
+ * trailing whitespace (or blank but not empty) would reach the handler other
+ * than it was signed: refused too. PingPong's identifiers carry no whitespace.
+ */
+function assertOneReading(fields: Fields): void {
+  for (const name of SIGNED_FIELDS) {
+    const value = fields[name];
+    if (typeof value !== 'string') continue;
+    if (javaTrim(value) !== value) {
+      throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" has leading or trailing whitespace, which the signature leaves out.`);
+    }
+    assertUnambiguousValue(name, value, WORD_FIELD_NAMES);
+  }
 }
 
 /** The value as PingPong's (Java) signer takes it: trimmed as String.trim() does; "" when absent or blank. */

@@ -55,12 +55,36 @@ function sortCodeUnitOrder(names: string[]): string[] {
   return names;
 }
 
+/**
+ * The names a provider gives its fields, and the separator a signed value
+ * must therefore never contain (see assertUnambiguousValue).
+ */
+export interface FieldNameSyntax {
+  /** Matches a whole field name. */
+  name: RegExp;
+  /** Finds every `&<name>=` in a value, the name captured (global). */
+  separators: RegExp;
+  /** The syntax in words, for error messages. */
+  description: string;
+}
+
+/**
+ * ASCII letters, digits and `_`: every field name Pay247 (`out_order_no`,
+ * `mch_order_no`), the crypto gateway (`fromaddr`) and PingPong
+ * (`subClientId`) document.
+ */
+export const WORD_FIELD_NAMES: FieldNameSyntax = {
+  name: /^[A-Za-z0-9_]+$/,
+  separators: /&([A-Za-z0-9_]+)=/g,
+  description: 'ASCII letters, digits and _',
+};
+
 /** How a provider signs its sorted `k=v&…` string, for verifySortedFields. */
 export interface SortedSigning {
   /** Field names left out of the string (the signature itself). */
   exclude: ReadonlySet<string>;
-  /** The provider's field list, for assertNoSmuggledFields. */
-  knownNames: ReadonlySet<string>;
+  /** What the provider's field names look like: any other name is refused. */
+  names: FieldNameSyntax;
   /** Which form is tried first: empty values dropped (true) or kept. */
   dropEmptyFirst: boolean;
 }
@@ -68,18 +92,46 @@ export interface SortedSigning {
 /**
  * The fields a signature covers, when `signs(text)` accepts one of the two
  * forms of the sorted string (empty values dropped or kept: providers differ,
- * and their documents rarely say), and no signed value could be read as
- * another field; undefined when neither form matches. The second form is
- * built only where it differs and the first did not match.
+ * and their documents rarely say); undefined when neither form matches. The
+ * second form is built only where it differs and the first did not match.
+ *
+ * The invariant: a signed string has exactly one accepted reading. Nothing
+ * escapes '&' or '=' in a `k=v&k=v` string, so it holds only because every
+ * name is of the provider's syntax (refused otherwise, before any digest:
+ * BODY_INVALID) and no signed value of a field `f` contains `&<n>=` for a
+ * name `n` of that syntax sorting after `f` (refused after the match:
+ * SIGNATURE_AMBIGUOUS). Why that suffices: take two bodies that write the
+ * same string and the first place where their splits differ. There one body
+ * starts a field `n`, and both have the same field `g` before it; the first
+ * body is sorted, so `g < n`; in the other, `g`'s value runs on through
+ * "&n=", which is refused. So of all the field sets that write one string at
+ * most one is accepted. Which form matched changes only which empty fields
+ * appear, so two accepted bodies for one signature differ by empty fields at
+ * most ("", null, false: under the skip-empty form adding or dropping them
+ * keeps the string), never by a non-empty value. The secret after the fields
+ * (bare, or `&key=<secret>`) is fixed and known here, so it cannot shift the
+ * split. A value holding `&<n>=` with `n` sorting before its own field (a
+ * receipt URL's `?w=200&h=100` in `receipt`) has no second reading, since the
+ * split would be out of order, and is accepted.
+ *
+ * What no receiver can close: a provider that signs a value of `f` holding
+ * `&word=` with `word` after `f` (a payee named "Bob&account_nb=1") has signed
+ * a string whose one accepted reading is the split one. The genuine
+ * notification is refused; the split ({account_name: "Bob", account_nb: "1",
+ * …}) verifies, being a field set the provider could equally have sent. It
+ * shortens that one value and adds only fields the notification lacked whose
+ * names sort between it and the next field; every other field keeps its
+ * signed value.
  */
 export function verifySortedFields(fields: FlatFields, signing: SortedSigning, signs: (text: string) => boolean): string[] | undefined {
-  const { exclude, dropEmptyFirst } = signing;
+  const { exclude, dropEmptyFirst, names } = signing;
+  assertFieldNames(fields, names);
   let match: CanonicalString | undefined = sortedFieldString(fields, { exclude, skipEmpty: dropEmptyFirst });
   if (!signs(match.text)) {
     match = hasEmptyValue(fields, exclude) ? sortedFieldString(fields, { exclude, skipEmpty: !dropEmptyFirst }) : undefined;
     if (match === undefined || !signs(match.text)) return undefined;
   }
-  assertNoSmuggledFields(fields, match.fields, signing.knownNames);
+  for (const name of match.fields) assertUnambiguousValue(name, phpString(fields[name]), names);
   return match.fields;
 }
 
@@ -99,21 +151,33 @@ export function phpString(value: string | number | boolean | null): string {
 }
 
 /**
- * In a `k=v&k=v` scheme nothing escapes '&' or '=' inside values, so one
- * signed string has several readings: {a: "1&amount=9"} and {a: "1", amount: "9"}
- * sign alike. Whoever holds one genuine notification whose value contains
- * "&name=" can re-split or merge fields without breaking the signature. We
- * refuse any signed value that could be read as another field of this
- * notification or of the provider's field list.
+ * A name outside the provider's syntax is something it never sends, and the
+ * means of a forgery: `{"zz=&status": "2"}` writes "zz=&status=2", so one
+ * genuine value holding "&status=2&zz=" lends its signature to another
+ * reading. Refused outright as a malformed notification, signed or not.
  */
-export function assertNoSmuggledFields(fields: FlatFields, signed: readonly string[], knownNames: ReadonlySet<string>): void {
-  for (const name of signed) {
-    const value = fields[name];
-    if (typeof value !== 'string' || value.indexOf('&') === -1) continue;
-    for (const candidate of [...knownNames, ...signed]) {
-      if (value.includes(`&${candidate}=`)) {
-        throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" holds "&${candidate}=", which the signature cannot tell apart from a separate field.`);
-      }
+export function assertFieldNames(fields: Readonly<Record<string, unknown>>, syntax: FieldNameSyntax): void {
+  for (const name in fields) {
+    if (!syntax.name.test(name)) {
+      throw new WebhookError('BODY_INVALID', `A field name holds characters this provider never uses in names (only ${syntax.description}).`);
+    }
+  }
+}
+
+/**
+ * A signed value holding `&<n>=` can read as two fields: {a: "1&b=9"} and
+ * {a: "1", b: "9"} sign alike, so whoever holds such a genuine notification
+ * could re-split or merge its fields. Only a name sorting after the field's
+ * own can start a second reading (the fields of a signed string are in
+ * order), and then it is refused for every name of the syntax, not just the
+ * provider's documented ones: `&zz=` splits as well. The message names the
+ * field, never its value.
+ */
+export function assertUnambiguousValue(name: string, value: string, syntax: FieldNameSyntax): void {
+  if (value.indexOf('&') === -1) return;
+  for (const [, next] of value.matchAll(syntax.separators)) {
+    if (next > name) {
+      throw new WebhookError('SIGNATURE_AMBIGUOUS', `Field "${name}" holds "&<name>=", which the signature cannot tell apart from a separate field.`);
     }
   }
 }

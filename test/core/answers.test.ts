@@ -330,6 +330,7 @@ describe.each(EXPRESS_VERSIONS)('pipeline answers on $name', (express) => {
     const memory = new MemoryDedupStore();
     const store: DedupStore = {
       claim: (key, ttl, token) => (down ? Promise.reject(new Error('ECONNREFUSED')) : memory.claim(key, ttl, token)),
+      renew: (key, ttl, token) => memory.renew(key, ttl, token),
       complete: (key, ttl, token) => memory.complete(key, ttl, token),
       release: (key, token) => memory.release(key, token),
     };

@@ -61,3 +61,43 @@ describe('runWithDeadline', () => {
     await expect(run.settled).resolves.toEqual({ ok: true });
   });
 });
+
+describe('runWithDeadline: the hard bound', () => {
+  test('work that settles in time: bounded is its outcome, not abandoned, and the context keeps its req', async () => {
+    const ctx = new RunContext('req');
+    const run = runWithDeadline(async () => undefined, ctx, 10_000, 20_000);
+    await expect(run.bounded).resolves.toEqual({ ok: true, abandoned: false });
+    expect(ctx.req).toBe('req');
+  });
+
+  test('work that never settles: given up at hardTimeoutMs as HANDLER_ABANDONED, the context drops its req; a late outcome still arrives', async () => {
+    const ctx = new RunContext({ big: 'request' });
+    const gate = deferred();
+    const run = runWithDeadline(() => gate.promise, ctx, 5, 20);
+    const bounded = await run.bounded;
+    expect(bounded).toMatchObject({ ok: false, abandoned: true });
+    expect(!bounded.ok && bounded.error.code).toBe('HANDLER_ABANDONED');
+    expect(ctx.req).toBeUndefined();
+    expect(ctx.signal.aborted).toBe(true);
+    gate.reject(new Error('late'));
+    const late = await run.settled;
+    expect(!late.ok && late.error.code).toBe('HANDLER_FAILED');
+  });
+
+  test('without a hard bound the work is never given up', async () => {
+    const gate = deferred();
+    const run = runWithDeadline(() => gate.promise, new RunContext(undefined), 5);
+    expect(await run.answer).toMatchObject({ timedOut: true });
+    gate.resolve();
+    await expect(run.bounded).resolves.toEqual({ ok: true, abandoned: false });
+  });
+
+  test("a WebhookError the work throws comes back as a copy (code, message, cause kept): the merchant's object is never the one reported", async () => {
+    const cause = new Error('inner');
+    const thrown = new WebhookError('NOT_CONFIRMED', 'not yet', { cause });
+    const run = runWithDeadline(() => Promise.reject(thrown), new RunContext(undefined), 10_000);
+    const outcome = await run.settled;
+    expect(!outcome.ok && outcome.error).not.toBe(thrown);
+    expect(!outcome.ok && outcome.error).toMatchObject({ code: 'NOT_CONFIRMED', status: 409, message: 'not yet', cause });
+  });
+});

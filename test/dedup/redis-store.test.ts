@@ -106,6 +106,7 @@ describeWithRedis('RedisDedupStore', () => {
     test('one write for the turn, each call its own answer, in order: a key claimed twice in one batch is in-flight the second time', async () => {
       // The scripts are loaded first, so no NOSCRIPT fallback adds writes below.
       await store.claim('warm-up', 10_000, 't');
+      await store.renew('warm-up', 10_000, 't');
       await store.complete('warm-up', 10_000, 't');
       await store.release('warm-up', 't');
       const socket = countWrites();
@@ -116,8 +117,10 @@ describeWithRedis('RedisDedupStore', () => {
       expect(await admin.get('batch:b:1')).toBe('lock:t0');
       expect(await admin.get('batch:b:2')).toBe('lock:t1');
 
-      await Promise.all([store.complete('b:1', 10_000, 't0'), store.release('b:2', 't1'), store.complete('b:3', 10_000, 'not-ours')]);
+      const renewed = await Promise.all([store.complete('b:1', 10_000, 't0'), store.release('b:2', 't1'), store.renew('b:3', 10_000, 'not-ours'), store.renew('b:3', 20_000, 't3')]);
+      expect(renewed.slice(2)).toEqual([false, true]);
       expect(socket.writes()).toBe(2);
+      expect(await admin.pttl('batch:b:3')).toBeGreaterThan(10_000);
       expect(await admin.get('batch:b:1')).toBe('done');
       expect(await admin.exists('batch:b:2')).toBe(0);
       expect(await admin.get('batch:b:3')).toBe('lock:t3');

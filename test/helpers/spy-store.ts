@@ -10,6 +10,7 @@ export function spyStore(): DedupStore & { claims: string[] } {
       claims.push(key);
       return memory.claim(key, ttl, token);
     },
+    renew: (key, ttl, token) => memory.renew(key, ttl, token),
     complete: (key, ttl, token) => memory.complete(key, ttl, token),
     release: (key, token) => memory.release(key, token),
   };

@@ -1,0 +1,71 @@
+import { MAX_TIMER_MS } from '../core/run-handler';
+import type { DedupStore } from './store';
+
+/** Why a renewal did not extend the claim: the store said it is lost, or the store failed. */
+export type RenewalFailure = { lost: true } | { lost: false; cause: unknown };
+
+/**
+ * Keeps one claim's lock alive while its handler runs: every lockTtlMs/3 it
+ * asks the store to extend the lock, so a handler slower than `lockTtlMs`
+ * never sees a retry claim the key and run alongside it. Without this the
+ * lock is a fixed TTL, and whatever outlives it runs twice.
+ *
+ * A lost claim (`renew` answered false) stops the renewals: nothing can win
+ * it back. A store failure does not: the lock may still be ours, and the next
+ * renewal may reach the store. `onFailure` hears of the first failure only.
+ */
+export class ClaimRenewal {
+  private readonly timer: NodeJS.Timeout;
+  private pending = false;
+  private stopped = false;
+  private failed = false;
+
+  constructor(
+    private readonly store: DedupStore,
+    private readonly key: string,
+    private readonly token: string,
+    private readonly lockTtlMs: number,
+    private readonly onFailure: (failure: RenewalFailure) => void,
+  ) {
+    // Capped where Node would otherwise fire a longer interval every 1 ms.
+    this.timer = setInterval(() => this.renew(), Math.min(lockTtlMs / 3, MAX_TIMER_MS));
+    // The handler's own work keeps the process alive; its renewals must not.
+    this.timer.unref();
+  }
+
+  /** The run settled or was given up: no more renewals, and an answer still on its way is ignored. */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  private renew(): void {
+    // A renewal still waiting for the store: the next one would only queue behind it.
+    if (this.pending) return;
+    this.pending = true;
+    let renewal: Promise<boolean>;
+    try {
+      renewal = this.store.renew(this.key, this.lockTtlMs, this.token);
+    } catch (cause) {
+      renewal = Promise.reject(cause);
+    }
+    renewal.then(
+      (held) => {
+        this.pending = false;
+        if (held === true || this.stopped) return;
+        this.stop();
+        this.fail({ lost: true });
+      },
+      (cause: unknown) => {
+        this.pending = false;
+        if (!this.stopped) this.fail({ lost: false, cause });
+      },
+    );
+  }
+
+  private fail(failure: RenewalFailure): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.onFailure(failure);
+  }
+}
