@@ -16,9 +16,12 @@ const FAILED_CODES: ReadonlySet<string> = new Set(['HANDLER_FAILED', 'HANDLER_TI
  * step; with OpenTelemetry absent, or no SDK recording, every call is a no-op
  * (the NOOP instance below), so the hot path pays nothing for it.
  */
-export interface NotificationTrace {
-  /** Runs `work` in a child span (and, for store steps, times it). */
+export interface StepRunner {
+  /** Runs `work` in a child span (and, for store steps and onEvent, times it). */
   step<T>(name: StepName, work: () => Promise<T>): Promise<T>;
+}
+
+export interface NotificationTrace extends StepRunner {
   stepSync<T>(name: StepName, work: () => T): T;
   /** The authenticated event: its type, id and (multi-account routes) account. */
   identify(event: { type: string; id: string; account?: string }): void;
@@ -65,17 +68,9 @@ class RecordedNotification implements NotificationTrace {
   ) {}
 
   async step<T>(name: StepName, work: () => Promise<T>): Promise<T> {
-    const child = this.tracer.startSpan(name, undefined, this.context);
-    const started = performance.now();
-    try {
-      const value = await this.otel.context.with(this.otel.trace.setSpan(this.context, child), work);
-      if (name === 'inbox put') this.stored = true;
-      this.finishStep(name, child, started, undefined);
-      return value;
-    } catch (error) {
-      this.finishStep(name, child, started, error);
-      throw error;
-    }
+    const value = await runStep(this.otel, this.tracer, this.provider, this.context, name, work);
+    if (name === 'inbox put') this.stored = true;
+    return value;
   }
 
   stepSync<T>(name: StepName, work: () => T): T {
@@ -123,15 +118,40 @@ class RecordedNotification implements NotificationTrace {
     if (outcome === 'duplicate') instruments.duplicates.add(1, { [ATTR.provider]: this.provider });
   }
 
-  private finishStep(name: StepName, child: Span, started: number, error: unknown): void {
-    const seconds = (performance.now() - started) / 1000;
-    if (error !== undefined) failSpan(this.otel, child, error);
+}
+
+/** A step as a child span of `parent`, timed into the handler or store histogram. */
+async function runStep<T>(otel: Otel, tracer: Tracer, provider: string, parent: Context, name: StepName, work: () => Promise<T>): Promise<T> {
+  const child = tracer.startSpan(name, undefined, parent);
+  const started = performance.now();
+  let error: unknown;
+  try {
+    return await otel.context.with(otel.trace.setSpan(parent, child), work);
+  } catch (caught) {
+    error = caught ?? new Error('rejected');
+    failSpan(otel, child, error);
+    throw caught;
+  } finally {
     child.end();
-    const instruments = instrumentsOf(this.otel);
+    const seconds = (performance.now() - started) / 1000;
     const result = error === undefined ? 'ok' : 'error';
-    if (name === 'onEvent') instruments.handlerDuration.record(seconds, { [ATTR.provider]: this.provider, [ATTR.outcome]: result });
-    else if (STORE_STEPS.has(name)) instruments.storeDuration.record(seconds, { [ATTR.provider]: this.provider, [ATTR.storeOperation]: name, [ATTR.outcome]: result });
+    const instruments = instrumentsOf(otel);
+    if (name === 'onEvent') instruments.handlerDuration.record(seconds, { [ATTR.provider]: provider, [ATTR.outcome]: result });
+    else if (STORE_STEPS.has(name)) instruments.storeDuration.record(seconds, { [ATTR.provider]: provider, [ATTR.storeOperation]: name, [ATTR.outcome]: result });
   }
+}
+
+/** Steps under whatever span is active (an inbox delivery's): confirm and onEvent of a stored notification. */
+export function activeSteps(provider: string): StepRunner {
+  return {
+    step(name, work) {
+      const otel = otelApi();
+      if (otel === undefined) return work();
+      const parent = otel.context.active();
+      if (otel.trace.getSpan(parent)?.isRecording() !== true && !metricsRecorded(otel)) return work();
+      return runStep(otel, otel.trace.getTracer(SCOPE), provider, parent, name, work);
+    },
+  };
 }
 
 export function outcomeOf(status: number, errorCode: string | undefined, dedup: string | undefined, stored: boolean): NotificationOutcome | 'unavailable' {
