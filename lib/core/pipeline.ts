@@ -48,8 +48,13 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   options.inbox?.register({
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
+    hardTimeoutMs: settings.hardTimeoutMs,
     run: (event, ctx) => work(event as E, ctx, deliverySteps),
-    report: (error) => report(error, undefined),
+    // onError's own result, so that the inbox can swallow an async onError's rejection.
+    report: (error) => {
+      error.provider ??= spec.provider;
+      return options.onError?.(error, undefined);
+    },
   });
 
   /** Tells the merchant's onError; it may be async, and neither its throw nor its rejection goes further. */

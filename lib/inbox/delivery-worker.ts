@@ -1,8 +1,12 @@
 import { WebhookError } from '../core/errors';
 import { RunContext, runWithDeadline, type HandlerOutcome } from '../core/run-handler';
 import type { InboxConsumer, InboxReport } from './inbox';
+import { LeaseRenewal } from './lease-renewal';
+import { notifyObserver } from './observer';
 import { decideRetry, type RetryPolicy } from './retry-policy';
-import { reviveEvent } from './serialize';
+import { traceDelivery, type DeliveryTrace } from '../telemetry/notification-trace';
+import { reviveEvent, storedTraceparent } from './serialize';
+import { timerMs } from './timer-ms';
 import type { InboxStorage, LeasedEntry } from './storage';
 
 export interface WorkerSettings {
@@ -32,7 +36,7 @@ export class DeliveryWorker {
   private readonly running = new Set<Promise<void>>();
   /** What close() waits for: outcomes recorded, or handlers past their deadline. */
   private readonly closable = new Set<Promise<void>>();
-  private readonly renewals = new Set<NodeJS.Timeout>();
+  private readonly renewals = new Set<LeaseRenewal>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private wakeAgain = false;
@@ -52,6 +56,10 @@ export class DeliveryWorker {
         `express-payment-webhooks (${consumer.provider}): this inbox already delivers ${consumer.provider} notifications to another middleware; give the second one an inbox of its own.`,
       );
     }
+    const { handlerTimeoutMs, hardTimeoutMs } = consumer;
+    if (!(handlerTimeoutMs > 0) || !Number.isFinite(handlerTimeoutMs) || !Number.isFinite(hardTimeoutMs) || !(hardTimeoutMs >= handlerTimeoutMs)) {
+      throw new TypeError(`express-payment-webhooks (${consumer.provider}): the inbox consumer needs handlerTimeoutMs > 0 and a finite hardTimeoutMs >= handlerTimeoutMs.`);
+    }
     this.consumers.set(consumer.provider, consumer);
     this.wake();
   }
@@ -67,7 +75,7 @@ export class DeliveryWorker {
     this.ticking = this.tick().finally(() => {
       this.ticking = undefined;
       if (this.stopped) return;
-      this.timer = setTimeout(() => this.wake(), this.settings.pollIntervalMs);
+      this.timer = setTimeout(() => this.wake(), timerMs(this.settings.pollIntervalMs));
       // An app's server keeps the process alive; a forgotten inbox must not.
       this.timer.unref();
     });
@@ -81,7 +89,7 @@ export class DeliveryWorker {
     await Promise.all(this.closable);
     // Handlers still running past their deadline keep running, but their
     // leases are no longer renewed: another worker takes them over later.
-    for (const renewal of this.renewals) clearInterval(renewal);
+    for (const renewal of this.renewals) renewal.stop();
     this.renewals.clear();
   }
 
@@ -116,7 +124,7 @@ export class DeliveryWorker {
     // lease() only returns entries of registered providers.
     if (consumer === undefined) return;
     const delivery = this.deliver(entry, consumer);
-    const running = delivery.settled.finally(() => {
+    const running = delivery.slot.finally(() => {
       this.running.delete(running);
       this.wake();
     });
@@ -125,7 +133,14 @@ export class DeliveryWorker {
     this.closable.add(closable);
   }
 
-  private deliver(entry: LeasedEntry, consumer: InboxConsumer): { settled: Promise<void>; closable: Promise<void> } {
+  /**
+   * One attempt. `slot` resolves when the attempt's outcome is recorded: when
+   * the handler settles, or at the consumer's hardTimeoutMs when it has not
+   * (the attempt then counts as failed and the lease is let go, so a retry may
+   * run; the handler's late outcome is still observed). `closable` is what
+   * close() waits for.
+   */
+  private deliver(entry: LeasedEntry, consumer: InboxConsumer): { slot: Promise<void>; closable: Promise<void> } {
     let event;
     try {
       event = reviveEvent(entry.event);
@@ -140,65 +155,129 @@ export class DeliveryWorker {
         new WebhookError('HANDLER_FAILED', 'The process stopped during the last delivery attempt; moved to the dead letters.', { eventId: event.id }),
       );
     }
-    const renewal = setInterval(() => {
-      this.storage.renew(entry, this.settings.now(), this.settings.leaseMs).catch(() => false);
-    }, this.settings.leaseMs / 3);
-    renewal.unref();
-    this.renewals.add(renewal);
-
     const deliverable = event;
+    const details = { provider: consumer.provider, eventId: deliverable.id };
     // No live request behind an inbox delivery: ctx.req is undefined.
     const ctx = new RunContext(undefined);
-    const run = runWithDeadline(() => consumer.run(deliverable, ctx), ctx, consumer.handlerTimeoutMs);
+    const renewal = new LeaseRenewal(this.storage, entry, this.settings, (cause) => {
+      const error = new WebhookError(
+        'INBOX_UNAVAILABLE',
+        'The lease on this delivery was lost (another worker may take it over): ctx.signal was aborted, and this run records no outcome over another lease.',
+        { ...details, cause },
+      );
+      RunContext.abort(ctx, error);
+      this.reportTo(consumer, error);
+    });
+    this.renewals.add(renewal);
+    const stopRenewing = () => {
+      renewal.stop();
+      this.renewals.delete(renewal);
+    };
+
+    const trace = traceDelivery(consumer.provider, { key: entry.key, eventType: deliverable.type, attempt: entry.attempt, traceparent: storedTraceparent(entry.event) });
+    const run = runWithDeadline(() => trace.run(() => consumer.run(deliverable, ctx)), ctx, consumer.handlerTimeoutMs);
     let timedOut = false;
     const answered = run.answer.then((answer) => {
       if (!answer.timedOut || answer.ok) return;
       timedOut = true;
       this.reportTo(consumer, tag(answer.error, consumer.provider, deliverable.id));
     });
-    // The lease is held until the handler really settles, so no other worker
-    // runs it alongside a handler that overran its deadline.
+
+    // Until hardTimeoutMs the lease is held (and renewed) until the handler
+    // really settles, so no other worker runs it alongside a handler that
+    // overran handlerTimeoutMs. After it, the attempt is given up.
+    let givenUp: Promise<void> | undefined;
+    let freeSlot!: () => void;
+    const slot = new Promise<void>((resolve) => (freeSlot = resolve));
+    const hardTimer = setTimeout(() => {
+      stopRenewing();
+      // close() no longer waits for this run, and the storage may be closed: another worker takes it over once the lease runs out.
+      if (this.stopped) return freeSlot();
+      const error = new WebhookError(
+        'HANDLER_TIMEOUT',
+        `onEvent has not settled within hardTimeoutMs (${consumer.hardTimeoutMs} ms): the attempt counts as failed and its lease is let go, so it may be retried.`,
+        details,
+      );
+      RunContext.abort(ctx, error);
+      givenUp = this.recordFailure(entry, consumer, error, { reported: false, dead: false, leaseLost: renewal.lost, trace });
+      void givenUp.finally(freeSlot);
+    }, timerMs(consumer.hardTimeoutMs));
+    hardTimer.unref();
+
     const settled = run.settled.then(async (outcome: HandlerOutcome) => {
       await answered;
-      clearInterval(renewal);
-      this.renewals.delete(renewal);
+      clearTimeout(hardTimer);
+      stopRenewing();
       if (this.stopped && timedOut) return; // close() no longer waits: the storage may be closed.
-      if (outcome.ok) await this.recordSuccess(entry, consumer);
-      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false });
+      if (givenUp !== undefined) {
+        await givenUp;
+        await this.recordLate(entry, consumer, outcome, deliverable.id);
+        return;
+      }
+      if (outcome.ok) await this.recordSuccess(entry, consumer, renewal.lost, trace);
+      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost, trace });
+    });
+    void settled.finally(() => {
+      if (givenUp === undefined) freeSlot();
     });
     const closable = answered.then(() => (timedOut ? undefined : settled));
-    return { settled, closable };
+    return { slot, closable };
   }
 
   /** An entry that is not run at all: reported, then dead-lettered. */
-  private buryUnrun(entry: LeasedEntry, consumer: InboxConsumer, error: WebhookError): { settled: Promise<void>; closable: Promise<void> } {
-    const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true });
-    return { settled: recorded, closable: recorded };
+  private buryUnrun(entry: LeasedEntry, consumer: InboxConsumer, error: WebhookError): { slot: Promise<void>; closable: Promise<void> } {
+    const recorded = this.recordFailure(entry, consumer, error, { reported: false, dead: true, leaseLost: false });
+    return { slot: recorded, closable: recorded };
   }
 
-  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer): Promise<void> {
-    const recorded = await this.write(consumer, entry, () => this.storage.complete(entry, this.settings.now()));
+  /** Recorded only while the lease holds: once another worker took the entry over, its run's outcome is the one recorded. */
+  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer, leaseLost: boolean, trace: DeliveryTrace): Promise<void> {
+    trace.end('delivered', undefined);
+    const recorded = await this.write(consumer, entry, () => this.storage.complete(entry, this.settings.now()), { lostIsExpected: leaseLost });
     if (recorded) this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
   }
 
-  private async recordFailure(entry: LeasedEntry, consumer: InboxConsumer, error: WebhookError, how: { reported: boolean; dead: boolean }): Promise<void> {
+  /**
+   * The outcome of a run given up at hardTimeoutMs, whose failure is recorded
+   * already. A late success marks the entry done (unless a retry succeeded
+   * first: then nothing is recorded twice); a late failure is only reported.
+   */
+  private async recordLate(entry: LeasedEntry, consumer: InboxConsumer, outcome: HandlerOutcome, eventId: string): Promise<void> {
+    if (!outcome.ok) {
+      this.reportTo(consumer, tag(outcome.error, consumer.provider, eventId));
+      return;
+    }
+    if (await this.write(consumer, entry, () => this.storage.completeLate(entry, this.settings.now()), { lostIsExpected: true })) {
+      this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
+    }
+  }
+
+  private async recordFailure(
+    entry: LeasedEntry,
+    consumer: InboxConsumer,
+    error: WebhookError,
+    how: { reported: boolean; dead: boolean; leaseLost: boolean; trace?: DeliveryTrace },
+  ): Promise<void> {
     if (!how.reported) this.reportTo(consumer, error);
     const summary = `${error.code}: ${error.message}`;
     const now = this.settings.now();
-    const decision = how.dead ? ({ dead: true } as const) : decideRetry(this.settings.policy, entry.attempt, entry.storedAt, now, this.settings.random);
+    const decision = how.dead ? ({ dead: true } as const) : decideRetry(this.settings.policy, entry.attempt, entry.budgetFrom, now, this.settings.random);
+    how.trace?.end(decision.dead ? 'dead' : 'retry', error.code);
+    // A lease already reported lost: the write is refused, and saying so again would say nothing new.
+    const options = { lostIsExpected: how.leaseLost };
     if (decision.dead) {
-      if (await this.write(consumer, entry, () => this.storage.bury(entry, now, summary))) {
+      if (await this.write(consumer, entry, () => this.storage.bury(entry, now, summary), options)) {
         this.settings.emit({ type: 'dead', provider: entry.provider, key: entry.key, attempt: entry.attempt, error });
       }
       return;
     }
-    if (await this.write(consumer, entry, () => this.storage.retry(entry, decision.nextAttemptAt, summary))) {
+    if (await this.write(consumer, entry, () => this.storage.retry(entry, decision.nextAttemptAt, summary), options)) {
       this.settings.emit({ type: 'retry', provider: entry.provider, key: entry.key, attempt: entry.attempt, nextAttemptAt: new Date(decision.nextAttemptAt), error });
     }
   }
 
   /** Records an outcome; a failure to do so is reported, and the lease expiring brings the entry back. */
-  private async write(consumer: InboxConsumer, entry: LeasedEntry, step: () => Promise<boolean>): Promise<boolean> {
+  private async write(consumer: InboxConsumer, entry: LeasedEntry, step: () => Promise<boolean>, options: { lostIsExpected?: boolean } = {}): Promise<boolean> {
     let held: boolean;
     try {
       held = await step();
@@ -209,7 +288,7 @@ export class DeliveryWorker {
       );
       return false;
     }
-    if (!held) {
+    if (!held && options.lostIsExpected !== true) {
       this.reportTo(
         consumer,
         new WebhookError('INBOX_UNAVAILABLE', 'The lease on this delivery was lost before its outcome was recorded; it may be delivered again.', { provider: entry.provider }),
@@ -227,11 +306,7 @@ export class DeliveryWorker {
   }
 
   private reportTo(consumer: InboxConsumer, error: WebhookError): void {
-    try {
-      consumer.report(error);
-    } catch {
-      // An observer that throws must not stop deliveries.
-    }
+    notifyObserver((reported: WebhookError) => consumer.report(reported), error);
   }
 }
 

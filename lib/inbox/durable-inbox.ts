@@ -3,6 +3,8 @@ import { DeliveryWorker } from './delivery-worker';
 import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
+import { notifyObserver } from './observer';
+import { activeTraceparent } from '../telemetry/otel-api';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';
 
@@ -18,9 +20,9 @@ export interface InboxOptions {
   concurrency?: number;
   /** How long handled entries are kept (a provider's late retry is still recognised). Default 3 days. */
   keepDoneMs?: number;
-  /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. */
-  onInboxEvent?(report: InboxReport): void;
-  /** The clock, in ms; tests inject one. */
+  /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. May be async; a throw or rejection is ignored. */
+  onInboxEvent?(report: InboxReport): unknown;
+  /** The clock, in ms: for tests only (leases, retries and ages are measured with it; Redis measures its leases itself). Default Date.now. */
   now?: () => number;
   /** In [0, 1): the backoff's jitter; tests inject one. */
   random?: () => number;
@@ -66,7 +68,7 @@ export class DurableInbox implements Inbox {
 
   async put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'> {
     if (this.closing !== undefined) throw new Error(`${this.where}: the inbox is closed.`);
-    const result = await this.storage.put(key, event.provider, serializeEvent(event), this.now());
+    const result = await this.storage.put(key, event.provider, serializeEvent(event, activeTraceparent()), this.now());
     if (result === 'stored') {
       this.emit({ type: 'stored', provider: event.provider, key });
       // After the ack is written: leasing is a write too, and the provider should not wait for it.
@@ -86,9 +88,10 @@ export class DurableInbox implements Inbox {
   }
 
   /**
-   * Makes dead (or pending) entries due now with their attempts reset, after
-   * the cause was fixed; 'dead' replays every dead letter. Done entries are
-   * never replayed. A running app's worker delivers them at its next poll.
+   * Makes dead (or pending) entries due now with a fresh attempt budget (the
+   * attempts and the max age count from the replay), after the cause was
+   * fixed; 'dead' replays every dead letter. Done entries are never replayed.
+   * A running app's worker delivers them at its next poll.
    */
   async replay(keys: readonly string[] | 'dead'): Promise<string[]> {
     const replayed = await this.storage.replay(keys, this.now());
@@ -111,11 +114,6 @@ export class DurableInbox implements Inbox {
   }
 
   private emit(report: InboxReport): void {
-    if (this.onInboxEvent === undefined) return;
-    try {
-      this.onInboxEvent(report);
-    } catch {
-      // An observer that throws must not change what is stored or delivered.
-    }
+    notifyObserver(this.onInboxEvent, report);
   }
 }

@@ -24,12 +24,20 @@ export interface Inbox {
 /** One middleware's side of the inbox: how to run its work for a stored event. */
 export interface InboxConsumer {
   provider: string;
-  /** The middleware's `handlerTimeoutMs`: `ctx.signal` aborts then and the attempt counts as failed. */
+  /** The middleware's `handlerTimeoutMs`: `ctx.signal` aborts then; the lease is still held (and renewed) while the handler runs. */
   handlerTimeoutMs: number;
+  /**
+   * The middleware's `hardTimeoutMs`: a handler that has still not settled is
+   * given up. The attempt counts as failed (retried per the retry policy), its
+   * slot is freed and its lease let go; its late outcome is still observed (a
+   * late success marks the entry done unless it already is, a late failure is
+   * reported).
+   */
+  hardTimeoutMs: number;
   /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
   run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<unknown>;
-  /** The middleware's `onError` (no request: the provider was answered long ago). */
-  report(error: WebhookError): void;
+  /** The middleware's `onError` (no request: the provider was answered long ago). May return its promise: a rejection is ignored. */
+  report(error: WebhookError): unknown;
 }
 
 /** Where an entry is: waiting for (another) attempt, handled, or given up on. */

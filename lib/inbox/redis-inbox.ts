@@ -3,9 +3,10 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { closeRedisClient, createRedisClient, isReplyError } from '../redis/client';
 import { DurableInbox, type InboxOptions } from './durable-inbox';
-import { DAY_MS } from '../core/durations';
+import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
+import { timerMs } from './timer-ms';
 import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
@@ -13,8 +14,15 @@ export interface RedisInboxOptions extends InboxOptions {
   url?: string;
   /** Or an ioredis client of yours (not closed by `close()`). Give it `maxRetriesPerRequest` small enough to fail fast. */
   client?: Redis;
-  /** Key prefix; every key of the inbox is `{prefix}:…` (one hash slot). Default 'epw:inbox'. */
+  /** Key prefix; every key of the inbox is `{prefix}:…` (one hash slot). Default 'epw:inbox'. A client's own `keyPrefix` goes before it. */
   prefix?: string;
+  /**
+   * The most any one Redis command of the inbox waits, connecting included.
+   * A put past it fails, and the middleware answers 503 (INBOX_UNAVAILABLE)
+   * without acking; a lease past it is an outage, retried at the next poll.
+   * Default 1000.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -34,8 +42,9 @@ export class RedisInbox extends DurableInbox {
     }
     const prefix = options.prefix ?? 'epw:inbox';
     if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) throw new TypeError(`${where}: prefix must be a non-empty string without braces.`);
+    const timeoutMs = positiveMs(where, 'timeoutMs', options.timeoutMs, 1000);
     const client = options.client ?? connect(options.url!);
-    super(where, new RedisInboxStorage(client, prefix, options.client === undefined), options);
+    super(where, new RedisInboxStorage(client, prefix, options.client === undefined, timeoutMs), options);
   }
 }
 
@@ -66,6 +75,7 @@ export class RedisInboxStorage implements InboxStorage {
     private readonly client: Redis,
     prefix: string,
     private readonly owned: boolean,
+    private readonly timeoutMs = 1000,
   ) {
     this.base = `{${prefix}}`;
   }
@@ -82,13 +92,34 @@ export class RedisInboxStorage implements InboxStorage {
     return `${this.base}:${name}`;
   }
 
+  /** One Redis round trip, bounded by timeoutMs: past it the call fails (the command may still run; every script is safe to have run). */
+  private bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`)), timerMs(this.timeoutMs));
+      call().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private run(script: keyof typeof scripts, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.bounded(script, () => scripts[script].run(this.client, keys, args));
+  }
+
   async put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
-    const stored = await scripts.put.run(this.client, [this.entryKey(key), this.stream(provider), this.index('pending')], [key, provider, event, now]);
+    const stored = await this.run('put', [this.entryKey(key), this.stream(provider), this.index('pending')], [key, provider, event, now]);
     return stored === 1 ? 'stored' : 'duplicate';
   }
 
   async lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
-    await scripts.promote.run(this.client, [this.index('retry')], [this.base, now, PROMOTE_BATCH]);
+    await this.run('promote', [this.index('retry'), this.base], [now, PROMOTE_BATCH]);
     const leased: LeasedEntry[] = [];
     try {
       for (const provider of providers) {
@@ -109,96 +140,96 @@ export class RedisInboxStorage implements InboxStorage {
 
   private async ensureGroup(provider: string): Promise<void> {
     if (this.groups.has(provider)) return;
-    try {
-      await this.client.call('XGROUP', 'CREATE', this.stream(provider), GROUP, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!isReplyError(error, 'BUSYGROUP')) throw error;
-    }
+    await this.run('ensureGroup', [this.stream(provider)], [GROUP]);
     this.groups.add(provider);
   }
 
   private async reclaim(provider: string, count: number, leaseMs: number): Promise<StreamMessage[]> {
     const cursor = this.reclaimCursors.get(provider) ?? '0-0';
-    const reply = (await this.client.call('XAUTOCLAIM', this.stream(provider), GROUP, this.consumer, Math.ceil(leaseMs), cursor, 'COUNT', count)) as [
-      string,
-      StreamMessage[],
-    ];
+    const reply = (await this.run('reclaim', [this.stream(provider)], [GROUP, this.consumer, Math.ceil(leaseMs), cursor, count])) as [string, unknown[]];
     this.reclaimCursors.set(provider, reply[0]);
-    return reply[1].filter((message) => message !== null);
+    return reply[1].filter(isMessage);
   }
 
   private async read(provider: string, count: number): Promise<StreamMessage[]> {
-    const reply = (await this.client.call('XREADGROUP', 'GROUP', GROUP, this.consumer, 'COUNT', count, 'STREAMS', this.stream(provider), '>')) as
-      | Array<[string, StreamMessage[]]>
-      | null;
-    return reply?.[0]?.[1] ?? [];
+    const reply = (await this.run('read', [this.stream(provider)], [GROUP, this.consumer, count])) as Array<[string, unknown[]]> | null;
+    return (reply?.[0]?.[1] ?? []).filter(isMessage);
   }
 
   private async start(provider: string, [id, fields]: StreamMessage, leased: LeasedEntry[]): Promise<void> {
     const key = fields[fields.indexOf('key') + 1];
-    const started = (await scripts.start.run(this.client, [this.entryKey(key), this.stream(provider)], [GROUP, id])) as [number, string, string] | null;
+    // A token of this lease's own: the message id alone would still match after this consumer reclaimed its own expired message.
+    const token = randomUUID();
+    const started = (await this.run('start', [this.entryKey(key), this.stream(provider)], [GROUP, id, token])) as [number, string, string] | null;
     if (started === null) return;
-    leased.push({ key, provider, event: started[1], attempt: Number(started[0]), storedAt: Number(started[2]), lease: id });
+    leased.push({ key, provider, event: started[1], attempt: Number(started[0]), budgetFrom: Number(started[2]), lease: `${id} ${token}` });
+  }
+
+  /** ARGV group, message id, consumer, token: what HELD checks. */
+  private held(entry: LeasedEntry): string[] {
+    const [id, token] = entry.lease.split(' ');
+    return [GROUP, id, this.consumer, token];
   }
 
   async renew(entry: LeasedEntry): Promise<boolean> {
     // The lease is the message's idle time in Redis, not a time of ours.
-    return (await scripts.renew.run(this.client, [this.entryKey(entry.key), this.stream(entry.provider)], [GROUP, entry.lease, this.consumer])) === 1;
+    return (await this.run('renew', [this.entryKey(entry.key), this.stream(entry.provider)], this.held(entry))) === 1;
   }
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
     const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('done')];
-    return (await scripts.complete.run(this.client, keys, [GROUP, entry.lease, this.consumer, entry.key, now])) === 1;
+    return (await this.run('complete', keys, [...this.held(entry), entry.key, now])) === 1;
+  }
+
+  async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
+    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('retry'), this.index('pending'), this.index('dead'), this.index('done')];
+    return (await this.run('completeLate', keys, [GROUP, entry.key, now])) === 1;
   }
 
   async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {
     const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('retry')];
-    return (await scripts.retry.run(this.client, keys, [GROUP, entry.lease, this.consumer, entry.key, nextAttemptAt, error])) === 1;
+    return (await this.run('retry', keys, [...this.held(entry), entry.key, nextAttemptAt, error])) === 1;
   }
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
     const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('dead')];
-    return (await scripts.bury.run(this.client, keys, [GROUP, entry.lease, this.consumer, entry.key, now, error])) === 1;
+    return (await this.run('bury', keys, [...this.held(entry), entry.key, now, error])) === 1;
   }
 
   async prune(before: number): Promise<void> {
     await this.deleteFinished(this.index('done'), `(${before}`);
-    for (const provider of this.groups) await this.forgetIdleConsumers(provider);
+    // Each instance reads as a consumer of its own name; those of stopped instances would pile up.
+    for (const provider of this.groups) await this.run('forgetIdleConsumers', [this.stream(provider)], [GROUP, this.consumer, FORGET_CONSUMER_MS]);
   }
 
-  /** Each instance reads as a consumer of its own name; those of stopped instances would pile up. */
-  private async forgetIdleConsumers(provider: string): Promise<void> {
-    const consumers = (await this.client.call('XINFO', 'CONSUMERS', this.stream(provider), GROUP)) as Array<Array<string | number>>;
-    for (const fields of consumers) {
-      const info = pairs(fields);
-      if (info.name !== this.consumer && Number(info.pending) === 0 && Number(info.idle) > FORGET_CONSUMER_MS) {
-        await this.client.call('XGROUP', 'DELCONSUMER', this.stream(provider), GROUP, String(info.name));
-      }
-    }
-  }
-
+  /** Oldest stored first, like SqliteInbox: the done and dead indexes are by finish time, so each listed index is read whole and sorted. */
   async list(options: InboxListOptions): Promise<InboxEntry[]> {
     const limit = options.limit ?? LIST_LIMIT;
-    const found: InboxEntry[] = [];
+    const candidates: Array<{ key: string; storedAt: number }> = [];
     for (const state of listedStates(options)) {
-      // Pages through the index, so a provider filter still finds `limit` entries.
-      let ofState = 0;
-      for (let start = 0; ofState < limit; start += 500) {
-        const keys = await this.client.zrange(this.index(state), start, start + 499);
-        for (const key of keys) {
-          const entry = await this.get(key);
-          if (entry === undefined || (options.provider !== undefined && entry.provider !== options.provider)) continue;
-          found.push(entry);
-          ofState++;
-        }
-        if (keys.length < 500) break;
+      for (let start = 0; ; start += LIST_PAGE) {
+        const keys = await this.bounded('list', () => this.client.zrange(this.index(state), start, start + LIST_PAGE - 1));
+        if (keys.length === 0) break;
+        const facts = (await this.run('listFacts', keys.map((key) => this.entryKey(key)), [])) as Array<[string | null, string | null]>;
+        keys.forEach((key, i) => {
+          const [provider, storedAt] = facts[i];
+          if (provider === null || (options.provider !== undefined && provider !== options.provider)) return;
+          candidates.push({ key, storedAt: Number(storedAt) });
+        });
+        if (keys.length < LIST_PAGE) break;
       }
     }
-    return found.sort((a, b) => a.storedAt.getTime() - b.storedAt.getTime() || (a.key < b.key ? -1 : 1)).slice(0, limit);
+    candidates.sort((a, b) => a.storedAt - b.storedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const found: InboxEntry[] = [];
+    for (const { key } of candidates.slice(0, limit)) {
+      const entry = await this.get(key);
+      if (entry !== undefined) found.push(entry);
+    }
+    return found;
   }
 
   async get(key: string): Promise<InboxEntry | undefined> {
-    const hash = await this.client.hgetall(this.entryKey(key));
+    const hash = await this.bounded('get', () => this.client.hgetall(this.entryKey(key)));
     if (hash.state === undefined) return undefined;
     return toInboxEntry({
       key,
@@ -214,11 +245,11 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {
-    const candidates = keys === 'dead' ? await this.client.zrange(this.index('dead'), 0, -1) : keys;
+    const candidates = keys === 'dead' ? await this.bounded('replay', () => this.client.zrange(this.index('dead'), 0, -1)) : keys;
     const replayed: string[] = [];
     for (const key of candidates) {
-      const indexes = [this.entryKey(key), this.index('retry'), this.index('pending'), this.index('dead')];
-      if ((await scripts.replay.run(this.client, indexes, [this.base, key, now])) === 1) replayed.push(key);
+      const indexes = [this.entryKey(key), this.index('retry'), this.index('pending'), this.index('dead'), this.base];
+      if ((await this.run('replay', indexes, [key, now])) === 1) replayed.push(key);
     }
     return replayed;
   }
@@ -232,7 +263,7 @@ export class RedisInboxStorage implements InboxStorage {
   private async deleteFinished(index: string, max: string): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = Number(await scripts.purge.run(this.client, [index], [this.base, max, 500]));
+      const batch = Number(await this.run('purge', [index, this.base], [max, 500]));
       deleted += batch;
       if (batch < 500) return deleted;
     }
@@ -243,8 +274,10 @@ export class RedisInboxStorage implements InboxStorage {
   }
 }
 
-function pairs(fields: Array<string | number>): Record<string, string | number> {
-  const out: Record<string, string | number> = Object.create(null);
-  for (let i = 0; i + 1 < fields.length; i += 2) out[String(fields[i])] = fields[i + 1];
-  return out;
+/** Keys read per round trip when listing. */
+const LIST_PAGE = 500;
+
+/** XAUTOCLAIM lists a message deleted meanwhile as nil: not a message. */
+function isMessage(message: unknown): message is StreamMessage {
+  return Array.isArray(message) && typeof message[0] === 'string' && Array.isArray(message[1]);
 }

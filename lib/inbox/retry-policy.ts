@@ -4,7 +4,7 @@ import { DAY_MS, positiveMs } from '../core/durations';
 export interface RetryOptions {
   /** Attempts in all, the first included; after the last, the entry is dead. Default 20. */
   maxAttempts?: number;
-  /** No attempt starts later than this after the notification was stored; then it is dead. Default 3 days. */
+  /** No attempt starts later than this after the notification was stored (or last replayed); then it is dead. Default 3 days. */
   maxAgeMs?: number;
   /** The delay before the second attempt; it doubles with each failure. Default 1000. */
   baseDelayMs?: number;
@@ -36,11 +36,11 @@ export function resolveRetryPolicy(where: string, options: RetryOptions = {}): R
  * half random, so retries of many notifications that failed together (one
  * outage) spread out, yet none comes back almost at once.
  */
-export function decideRetry(policy: RetryPolicy, attempt: number, storedAt: number, now: number, random: () => number): RetryDecision {
+export function decideRetry(policy: RetryPolicy, attempt: number, budgetFrom: number, now: number, random: () => number): RetryDecision {
   if (attempt >= policy.maxAttempts) return { dead: true };
   const capped = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
   const delay = capped / 2 + (capped / 2) * random();
   const nextAttemptAt = Math.ceil(now + delay);
-  if (nextAttemptAt - storedAt > policy.maxAgeMs) return { dead: true };
+  if (nextAttemptAt - budgetFrom > policy.maxAgeMs) return { dead: true };
   return { dead: false, nextAttemptAt };
 }

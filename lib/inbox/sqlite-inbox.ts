@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   lease TEXT,
   lease_until INTEGER,
   finished_at INTEGER,
-  last_error TEXT
+  last_error TEXT,
+  replayed_at INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS inbox_due ON inbox (state, provider, next_attempt_at);
 CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (state, finished_at);
@@ -68,12 +69,25 @@ function openDatabase(path: string): SqliteDatabase {
   // Another process (or the CLI) may hold the write lock for a moment.
   db.pragma('busy_timeout = 2000');
   db.exec(SCHEMA);
+  addReplayedAt(db);
   return db;
+}
+
+/** Files made before replays restarted the attempt budget lack `replayed_at`. */
+function addReplayedAt(db: SqliteDatabase): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(\'inbox\')').all() as Array<{ name: string }>;
+  if (columns.some((column) => column.name === 'replayed_at')) return;
+  try {
+    db.exec('ALTER TABLE inbox ADD COLUMN replayed_at INTEGER');
+  } catch (error) {
+    // Another process sharing the file added it first.
+    if (!/duplicate column/i.test(String((error as Error)?.message))) throw error;
+  }
 }
 
 export class SqliteInboxStorage implements InboxStorage {
   private readonly db: SqliteDatabase;
-  private readonly statements: Record<'put' | 'renew' | 'complete' | 'retry' | 'bury' | 'prune' | 'get' | 'replayKey' | 'replayDead', Statement>;
+  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'get' | 'replayKey' | 'replayDead', Statement>;
   private readonly leaseStatement: Statement;
 
   constructor(path: string) {
@@ -88,6 +102,10 @@ export class SqliteInboxStorage implements InboxStorage {
       complete: this.db.prepare(
         `UPDATE inbox SET state = 'done', finished_at = @now, next_attempt_at = NULL, lease = NULL, lease_until = NULL, last_error = NULL ${owned}`,
       ),
+      completeLate: this.db.prepare(
+        `UPDATE inbox SET state = 'done', finished_at = @now, next_attempt_at = NULL, lease = NULL, lease_until = NULL, last_error = NULL
+         WHERE key = @key AND state IN ('pending', 'dead')`,
+      ),
       retry: this.db.prepare(`UPDATE inbox SET next_attempt_at = @next, last_error = @error, lease = NULL, lease_until = NULL ${owned}`),
       bury: this.db.prepare(
         `UPDATE inbox SET state = 'dead', finished_at = @now, next_attempt_at = NULL, last_error = @error, lease = NULL, lease_until = NULL ${owned}`,
@@ -95,11 +113,11 @@ export class SqliteInboxStorage implements InboxStorage {
       prune: this.db.prepare(`DELETE FROM inbox WHERE state = 'done' AND finished_at < @before`),
       get: this.db.prepare('SELECT * FROM inbox WHERE key = ?'),
       replayKey: this.db.prepare(
-        `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, finished_at = NULL
+        `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, replayed_at = @now, finished_at = NULL
          WHERE key = @key AND state IN ('pending', 'dead') RETURNING key`,
       ),
       replayDead: this.db.prepare(
-        `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead' RETURNING key`,
+        `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, replayed_at = @now, finished_at = NULL WHERE state = 'dead' RETURNING key`,
       ),
     };
     // One statement takes the due entries and leases them, so two processes
@@ -111,7 +129,7 @@ export class SqliteInboxStorage implements InboxStorage {
          WHERE state = 'pending' AND provider IN (SELECT value FROM json_each(@providers))
            AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
          ORDER BY next_attempt_at LIMIT @limit)
-       RETURNING key, provider, event, attempts, stored_at`,
+       RETURNING key, provider, event, attempts, COALESCE(replayed_at, stored_at) AS budget_from`,
     );
   }
 
@@ -121,8 +139,8 @@ export class SqliteInboxStorage implements InboxStorage {
 
   async lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
     const lease = randomUUID();
-    const rows = this.leaseStatement.all({ lease, until: now + leaseMs, now, limit, providers: JSON.stringify(providers) }) as Row[];
-    return rows.map((row) => ({ key: row.key, provider: row.provider, event: row.event, attempt: row.attempts, storedAt: row.stored_at, lease }));
+    const rows = this.leaseStatement.all({ lease, until: now + leaseMs, now, limit, providers: JSON.stringify(providers) }) as Array<Row & { budget_from: number }>;
+    return rows.map((row) => ({ key: row.key, provider: row.provider, event: row.event, attempt: row.attempts, budgetFrom: row.budget_from, lease }));
   }
 
   async renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean> {
@@ -131,6 +149,10 @@ export class SqliteInboxStorage implements InboxStorage {
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
     return this.statements.complete.run({ key: entry.key, lease: entry.lease, now }).changes === 1;
+  }
+
+  async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
+    return this.statements.completeLate.run({ key: entry.key, now }).changes === 1;
   }
 
   async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {

@@ -9,9 +9,9 @@ export interface LeasedEntry {
   event: string;
   /** Attempts including this one: counted when leased, so a crash mid-attempt counts too. */
   attempt: number;
-  /** When the inbox stored it (ms): max age is measured from here. */
-  storedAt: number;
-  /** Proves the lease when the outcome is recorded; a stale lease records nothing. */
+  /** When its attempt budget started (ms): when it was stored, or last replayed. Max age is measured from here. */
+  budgetFrom: number;
+  /** Proves the lease when the outcome is recorded; a stale lease records nothing. Unique to this lease, opaque. */
   lease: string;
 }
 
@@ -26,6 +26,13 @@ export interface InboxStorage {
   lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]>;
   renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean>;
   complete(entry: LeasedEntry, now: number): Promise<boolean>;
+  /**
+   * A run that succeeded after its lease was given up (past the consumer's
+   * hardTimeoutMs): the work is done, so the entry becomes done whatever
+   * attempt or lease it is at now, pending or dead; false when it already was
+   * done (a retry succeeded first) or is gone.
+   */
+  completeLate(entry: LeasedEntry, now: number): Promise<boolean>;
   retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean>;
   bury(entry: LeasedEntry, now: number, error: string): Promise<boolean>;
   /** Deletes done entries finished before `before` (housekeeping). */
@@ -33,7 +40,7 @@ export interface InboxStorage {
 
   list(options: InboxListOptions): Promise<InboxEntry[]>;
   get(key: string): Promise<InboxEntry | undefined>;
-  /** Dead or pending entries become due now with their attempts reset; returns the keys it replayed. */
+  /** Dead or pending entries become due now with a fresh attempt budget (attempts and age counted from `now`); returns the keys it replayed. */
   replay(keys: readonly string[] | 'dead', now: number): Promise<string[]>;
   /** Returns how many entries it deleted. */
   purge(options: InboxPurgeOptions): Promise<number>;

@@ -193,9 +193,13 @@ export function traceDelivery(provider: string, entry: { key: string; eventType:
   });
   if (!span.isRecording() && !metricsRecorded(otel)) return NOOP_DELIVERY;
   const context = otel.trace.setSpan(otel.ROOT_CONTEXT, span);
+  let ended = false;
   return {
     run: (work) => otel.context.with(context, work),
     end(outcome, errorCode) {
+      // One outcome per attempt (a late settle after hardTimeoutMs records nothing new here).
+      if (ended) return;
+      ended = true;
       span.setAttribute(ATTR.outcome, outcome);
       if (errorCode !== undefined) {
         span.setAttribute(ATTR.errorType, errorCode);

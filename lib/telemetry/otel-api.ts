@@ -21,6 +21,14 @@ export function otelApi(): Otel | undefined {
   return loaded ?? undefined;
 }
 
+/** The active span as a W3C traceparent, when there is a real one (an inbox entry keeps it for its delivery's link). */
+export function activeTraceparent(): string | undefined {
+  const span = otelApi()?.trace.getActiveSpan();
+  if (span === undefined || !span.isRecording()) return undefined;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
+}
+
 /** The active span's trace id, for a log line to be joined with its trace. */
 export function activeTraceId(): string | undefined {
   const span = otelApi()?.trace.getActiveSpan();

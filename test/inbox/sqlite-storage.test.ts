@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteInboxStorage } from '../../lib/inbox/sqlite-inbox';
 import { describeInboxStorageConformance } from './storage-conformance';
+import { describeStorageModel } from './storage-model';
 
 const dir = mkdtempSync(join(tmpdir(), 'epw-sqlite-inbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,4 +45,17 @@ describe('SqliteInbox loading', () => {
       console.log(JSON.stringify([before, loaded()]));`;
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, true]);
   });
+});
+
+describe('SqliteInbox storage model', () => {
+  describeStorageModel(
+    'SqliteInbox',
+    async () => {
+      const path = join(dir, `model-${n++}.db`);
+      const handles: [SqliteInboxStorage, SqliteInboxStorage] = [new SqliteInboxStorage(path), new SqliteInboxStorage(path)];
+      // A lease here is a time: the model's clock passing it is the expiry.
+      return { handles, expire: async () => undefined, close: async () => void (await Promise.all(handles.map((h) => h.close()))) };
+    },
+    40,
+  );
 });

@@ -157,6 +157,78 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       expect(await a.list({ state: 'all' })).toEqual([]);
     });
 
+    test('list is oldest stored first in every state, whatever order entries finished in, also with a limit', async () => {
+      const now = Date.now();
+      for (let i = 0; i < 4; i++) await a.put(`pay247:${i}`, 'pay247', event(String(i)), now + i);
+      const leased = (await a.lease(['pay247'], 4, now + 10, 10_000)).sort((x, y) => (x.key < y.key ? -1 : 1));
+      // Finished newest first: the dead index's order is the reverse of the stored order.
+      for (const [i, entry] of [...leased].reverse().entries()) await a.bury(entry, now + 100 + i, 'HANDLER_FAILED: x');
+      await a.put('pay247:9', 'pay247', event('9'), now + 50);
+      expect((await b.list({ state: 'dead', limit: 2 })).map((e) => e.key)).toEqual(['pay247:0', 'pay247:1']);
+      expect((await b.list({ limit: 3 })).map((e) => e.key)).toEqual(['pay247:0', 'pay247:1', 'pay247:2']);
+      expect((await b.list({ state: 'all' })).map((e) => e.key)).toEqual(['pay247:0', 'pay247:1', 'pay247:2', 'pay247:3', 'pay247:9']);
+    });
+
+    test('list oldest first past one page of an index: the oldest stored dead letter, finished last of 501', async () => {
+      const now = Date.now();
+      await a.put('pay247:oldest', 'pay247', event('oldest'), now);
+      for (let i = 0; i < 500; i++) await a.put(`pay247:${i}`, 'pay247', event(String(i)), now + 1 + i);
+      const leased = await a.lease(['pay247'], 501, now + 1000, 60_000);
+      const oldest = leased.find((entry) => entry.key === 'pay247:oldest')!;
+      for (const entry of leased) if (entry !== oldest) await a.bury(entry, now + 2000, 'HANDLER_FAILED: x');
+      await a.bury(oldest, now + 3000, 'HANDLER_FAILED: x');
+      expect((await b.list({ state: 'dead', limit: 2 })).map((e) => e.key)).toEqual(['pay247:oldest', 'pay247:0']);
+    });
+
+    test('a replay starts a fresh attempt budget: attempts and age counted from the replay', async () => {
+      const storedAt = Date.now();
+      await a.put('pay247:1', 'pay247', event('1'), storedAt);
+      const first = await leaseOne(a, storedAt);
+      expect(first.budgetFrom).toBe(storedAt);
+      await a.bury(first, storedAt + 1, 'HANDLER_FAILED: x');
+      const replayedAt = storedAt + 5 * 24 * 3600_000;
+      expect(await b.replay(['pay247:1'], replayedAt)).toEqual(['pay247:1']);
+      const again = await leaseOne(b, replayedAt);
+      expect(again).toMatchObject({ attempt: 1, budgetFrom: replayedAt });
+      // A pending entry replayed: the same.
+      await b.retry(again, replayedAt + 60_000, 'HANDLER_FAILED: x');
+      expect(await a.replay(['pay247:1'], replayedAt + 10)).toEqual(['pay247:1']);
+      expect(await leaseOne(a, replayedAt + 10)).toMatchObject({ attempt: 1, budgetFrom: replayedAt + 10 });
+      expect((await a.get('pay247:1'))!.storedAt).toEqual(new Date(storedAt));
+    });
+
+    test('a lease that ran out and was taken again by the same handle: the stale run records nothing, the new one does', async () => {
+      await a.put('pay247:1', 'pay247', event('1'), Date.now());
+      const stale = await leaseOne(a, Date.now(), 400);
+      await sleep(600);
+      const fresh = await leaseOne(a, Date.now(), 400);
+      expect(fresh.attempt).toBe(2);
+      expect(await a.renew(stale, Date.now(), 400)).toBe(false);
+      expect(await a.retry(stale, Date.now(), 'HANDLER_FAILED: x')).toBe(false);
+      expect(await a.complete(stale, Date.now())).toBe(false);
+      expect(await a.complete(fresh, Date.now())).toBe(true);
+    });
+
+    test('completeLate: a run given up on succeeded after all: done whatever lease or state it is at, never twice', async () => {
+      const now = Date.now();
+      await a.put('pay247:1', 'pay247', event('1'), now);
+      const givenUp = await leaseOne(a, now);
+      await a.retry(givenUp, now, 'HANDLER_TIMEOUT: x');
+      const retrying = await leaseOne(b, now);
+      expect(await a.completeLate(givenUp, now + 1)).toBe(true);
+      expect(await a.get('pay247:1')).toMatchObject({ state: 'done', finishedAt: new Date(now + 1) });
+      expect(await b.complete(retrying, now + 2)).toBe(false);
+      expect(await a.completeLate(givenUp, now + 3)).toBe(false);
+      expect(await b.lease(['pay247'], 10, now + 60_000, 10_000)).toEqual([]);
+      // A dead letter whose given-up run succeeded is done too: replaying it would run the work again.
+      await a.put('pay247:2', 'pay247', event('2'), now);
+      const last = await leaseOne(a, now);
+      await a.bury(last, now, 'HANDLER_TIMEOUT: x');
+      expect(await b.completeLate(last, now + 4)).toBe(true);
+      expect((await a.list({ state: 'done' })).map((e) => e.key)).toEqual(['pay247:1', 'pay247:2']);
+      expect(await a.list({ state: 'dead' })).toEqual([]);
+    });
+
     test('list filters by provider and keeps to the limit, oldest first', async () => {
       const now = Date.now();
       for (let i = 0; i < 5; i++) await a.put(`pay247:${i}`, 'pay247', event(String(i)), now + i);

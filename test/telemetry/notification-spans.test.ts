@@ -39,7 +39,7 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
   }
 
   const notification = (status = 2) => buildPay247Notification({ secret: SECRET, fields: { status } });
-  const send = (url: string, n = notification()) => post(url, n.body, n.headers);
+  const send = (url: string, n: { body: string | Buffer; headers: Record<string, string> } = notification()) => post(url, n.body, n.headers);
 
   /** The spans of the one notification sent: its own, and its children by name. */
   async function theNotification(): Promise<{ span: ReadableSpan; children: Map<string, ReadableSpan> }> {
@@ -57,7 +57,7 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     return points.find((p) => p.name === name && Object.entries(attributes).every(([k, v]) => p.attributes[k] === v))?.value;
   }
 
-  test('handled: a server span with the event, dedup outcome and answer; verify, claim, onEvent and complete as children; metric points', async () => {
+  test('handled: a server span with the event, dedup outcome and answer; verify, claim and onEvent as children; metric points', async () => {
     const url = await start();
     const n = notification();
     expect((await send(url, n)).status).toBe(200);
@@ -95,7 +95,7 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     const tracer = trace.getTracer('http-instrumentation-stand-in');
     let httpSpanId: string | undefined;
     const url = await start({}, (app) =>
-      app.use((req: any, res: any, next: () => void) =>
+      app.use((_req: unknown, res: any, next: () => void) =>
         tracer.startActiveSpan('POST /notify', { kind: SpanKind.SERVER }, (span) => {
           httpSpanId = span.spanContext().spanId;
           res.on('finish', () => span.end());
@@ -204,7 +204,7 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
   });
 });
 
-function withSign(n: { body: string | Buffer; headers: Record<string, string> }, sign: string) {
+function withSign(n: { body: string | Buffer; headers: Record<string, string> }, sign: string): { body: string; headers: Record<string, string> } {
   const fields = JSON.parse(String(n.body));
   return { body: JSON.stringify({ ...fields, sign }), headers: n.headers };
 }

@@ -1,0 +1,228 @@
+/**
+ * The delivery worker's leases and deadlines, with each backend, through
+ * consumers registered directly (what a middleware registers): renewal keeps
+ * a slow run exclusive, a lost lease aborts its run, a handler that never
+ * settles is given up at hardTimeoutMs, and a replay starts a fresh budget.
+ */
+import type { HandlerContext, InboxConsumer, InboxOptions, InboxReport, WebhookError } from '../../lib';
+import { deferred, sleep, until } from '../helpers/async';
+import { describeWithRedis } from '../helpers/redis-server';
+import { redisBackend, sqliteBackend, type AnyInbox, type Backend } from './backends';
+
+const event = (id: string) => ({ provider: 'pay247', id, type: 'payout.succeeded', data: { amount: '1.00' }, signedFields: [], receivedAt: new Date() });
+
+interface Watched {
+  inbox: AnyInbox;
+  reports: InboxReport[];
+  errors: WebhookError[];
+}
+
+/** An inbox of `open` with `run` as pay247's handler; what it reports is collected. */
+function consume(
+  open: (options?: InboxOptions) => AnyInbox,
+  run: (id: string, ctx: HandlerContext<never>) => Promise<unknown>,
+  options: InboxOptions = {},
+  timeouts: Partial<Pick<InboxConsumer, 'handlerTimeoutMs' | 'hardTimeoutMs'>> = {},
+): Watched {
+  const watched: Watched = { reports: [], errors: [] } as unknown as Watched;
+  watched.inbox = open({ ...options, onInboxEvent: (report) => void watched.reports.push(report) });
+  watched.inbox.register({
+    provider: 'pay247',
+    handlerTimeoutMs: 10_000,
+    hardTimeoutMs: 60_000,
+    ...timeouts,
+    run: (e, ctx) => run(e.id, ctx),
+    report: (error) => void watched.errors.push(error),
+  });
+  return watched;
+}
+
+const ofType = (w: Watched, type: InboxReport['type']) => w.reports.filter((r) => r.type === type);
+
+function describeWorker(backend: Backend): void {
+  describe(backend.name, () => {
+    afterEach(() => backend.closeAll());
+
+    test('a handler slower than the lease: renewals keep it, so two workers on one storage run it exactly once', async () => {
+      const open = backend.fresh();
+      let runs = 0;
+      const slow = async () => {
+        runs++;
+        await sleep(1200);
+      };
+      const one = consume(open, slow, { leaseMs: 300 });
+      const two = consume(open, slow, { leaseMs: 300 });
+      await one.inbox.put('pay247:1', event('1'));
+      await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+      // Both keep polling a while after: a second run would start now if the lease had run out.
+      await sleep(400);
+      expect(runs).toBe(1);
+      expect((await one.inbox.get('pay247:1'))).toMatchObject({ state: 'done', attempts: 1 });
+      expect([...one.errors, ...two.errors]).toEqual([]);
+    });
+
+    test('a lease lost to another worker: ctx.signal aborts, it is reported, and the run records no outcome over the other lease', async () => {
+      const open = backend.fresh();
+      const started = deferred<AbortSignal>();
+      const first = consume(
+        open,
+        async (_id, ctx) => {
+          started.resolve(ctx.signal);
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+          // It then "succeeds" anyway: that must not be recorded over the lease of the run that took over.
+        },
+        { leaseMs: 300 },
+      );
+      await first.inbox.put('pay247:1', event('1'));
+      const signal = await started.promise;
+      // Another worker that sees the lease as expired: a clock an hour ahead (SQLite's lease is a time), a
+      // lease so short that XAUTOCLAIM takes the message between two renewals (Redis's lease is the message's idle time).
+      let secondRuns = 0;
+      const second = consume(open, async () => void secondRuns++, { leaseMs: 20, now: () => Date.now() + 3_600_000 });
+      await until(() => signal.aborted);
+      expect((signal.reason as WebhookError).code).toBe('INBOX_UNAVAILABLE');
+      expect(first.errors.map((error) => [error.code, error.message])).toEqual([['INBOX_UNAVAILABLE', expect.stringMatching(/lease .* was lost/)]]);
+      await until(() => ofType(second, 'delivered').length === 1);
+      await sleep(100);
+      expect(secondRuns).toBe(1);
+      expect(ofType(first, 'delivered')).toEqual([]);
+      expect(first.errors).toHaveLength(1);
+      expect(await first.inbox.get('pay247:1')).toMatchObject({ state: 'done', attempts: 2 });
+    });
+
+    test('hardTimeoutMs: a handler that never settles frees its slot and lease; its retry succeeds; its late success records nothing twice', async () => {
+      const hung = deferred();
+      const runs: string[] = [];
+      const w = consume(
+        backend.fresh(),
+        async (id) => {
+          runs.push(id);
+          if (runs.length === 1) await hung.promise;
+        },
+        { concurrency: 1, leaseMs: 10_000 },
+        { handlerTimeoutMs: 50, hardTimeoutMs: 200 },
+      );
+      await w.inbox.put('pay247:hung', event('hung'));
+      await until(() => runs.length === 1);
+      await w.inbox.put('pay247:next', event('next'));
+      // The only slot is held by the hung run until hardTimeoutMs; then the next one, and the hung one's retry, run.
+      await until(() => ofType(w, 'delivered').length === 2);
+      expect(runs.sort()).toEqual(['hung', 'hung', 'next']);
+      expect(ofType(w, 'retry')).toMatchObject([{ key: 'pay247:hung', attempt: 1, error: { code: 'HANDLER_TIMEOUT' } }]);
+      expect(w.errors.map((error) => error.code)).toEqual(['HANDLER_TIMEOUT', 'HANDLER_TIMEOUT']);
+      expect(w.errors[1].message).toMatch(/hardTimeoutMs/);
+      hung.resolve();
+      await sleep(50);
+      expect(ofType(w, 'delivered').map((r) => (r as { key: string }).key).sort()).toEqual(['pay247:hung', 'pay247:next']);
+      expect(await w.inbox.get('pay247:hung')).toMatchObject({ state: 'done', attempts: 2 });
+      expect(w.errors).toHaveLength(2);
+    });
+
+    test('hardTimeoutMs: the late success of a given-up run marks the entry done, and its failing retries stop', async () => {
+      const hung = deferred();
+      let runs = 0;
+      const w = consume(
+        backend.fresh(),
+        async () => {
+          if (++runs === 1) return hung.promise;
+          throw new Error('still down');
+        },
+        { retry: { maxAttempts: 1000, baseDelayMs: 5, maxDelayMs: 10 } },
+        { handlerTimeoutMs: 50, hardTimeoutMs: 150 },
+      );
+      await w.inbox.put('pay247:1', event('1'));
+      await until(() => runs >= 3);
+      hung.resolve();
+      await until(() => ofType(w, 'delivered').length === 1);
+      expect(ofType(w, 'delivered')).toMatchObject([{ key: 'pay247:1', attempt: 1 }]);
+      const entry = await w.inbox.get('pay247:1');
+      expect(entry?.state).toBe('done');
+      const runsWhenDone = runs;
+      await sleep(100);
+      // At most the retry that was already running when the late success came.
+      expect(runs - runsWhenDone).toBeLessThanOrEqual(1);
+      expect(await w.inbox.get('pay247:1')).toMatchObject({ state: 'done' });
+    });
+
+    test('hardTimeoutMs: a late failure is reported, not recorded', async () => {
+      const hung = deferred();
+      let runs = 0;
+      const w = consume(
+        backend.fresh(),
+        async () => {
+          if (++runs === 1) await hung.promise;
+        },
+        {},
+        { handlerTimeoutMs: 50, hardTimeoutMs: 150 },
+      );
+      await w.inbox.put('pay247:1', event('1'));
+      await until(() => ofType(w, 'delivered').length === 1);
+      hung.reject(new Error('late failure'));
+      await until(() => w.errors.length === 3);
+      expect(w.errors.map((error) => error.code)).toEqual(['HANDLER_TIMEOUT', 'HANDLER_TIMEOUT', 'HANDLER_FAILED']);
+      expect(await w.inbox.get('pay247:1')).toMatchObject({ state: 'done', attempts: 2 });
+      expect(ofType(w, 'retry')).toHaveLength(1);
+    });
+
+    test('absurd durations: a consumer without a sane hardTimeoutMs is refused; huge leases and deadlines mean "never", not "now"', async () => {
+      const open = backend.fresh();
+      const inbox = open();
+      const consumer = { provider: 'pay247', run: async () => undefined, report: () => undefined };
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000, hardTimeoutMs: 1000 })).toThrow(/hardTimeoutMs >= handlerTimeoutMs/);
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000, hardTimeoutMs: Number.NaN })).toThrow(/hardTimeoutMs/);
+      expect(() => inbox.register({ ...consumer, handlerTimeoutMs: 5000 } as unknown as InboxConsumer)).toThrow(/hardTimeoutMs/);
+      let runs = 0;
+      const w = consume(
+        open,
+        async () => {
+          runs++;
+          await sleep(100);
+        },
+        { leaseMs: 1e12 },
+        // (handlerTimeoutMs is the pipeline's runWithDeadline timer, not the inbox's.)
+        { handlerTimeoutMs: 1e9, hardTimeoutMs: 1e13 },
+      );
+      await w.inbox.put('pay247:1', event('1'));
+      await until(() => ofType(w, 'delivered').length === 1);
+      expect(runs).toBe(1);
+      expect(w.errors).toEqual([]);
+    });
+
+    test('a replayed old dead letter gets a fresh budget: every attempt again, its age counted from the replay', async () => {
+      let offset = 0;
+      const day = 24 * 3600_000;
+      let attempts = 0;
+      const w = consume(
+        backend.fresh(),
+        async () => {
+          attempts++;
+          throw new Error('bug');
+        },
+        { now: () => Date.now() + offset, retry: { maxAttempts: 3, maxAgeMs: day, baseDelayMs: 5, maxDelayMs: 10 } },
+      );
+      await w.inbox.put('pay247:1', event('1'));
+      await until(() => ofType(w, 'dead').length === 1);
+      expect(attempts).toBe(3);
+      // Two days later the bug is "fixed" (not yet: every attempt still fails) and the dead letter replayed.
+      offset = 2 * day;
+      expect(await w.inbox.replay(['pay247:1'])).toEqual(['pay247:1']);
+      await until(() => ofType(w, 'dead').length === 2);
+      expect(attempts).toBe(6);
+      expect(ofType(w, 'retry').map((r) => (r as { attempt: number }).attempt)).toEqual([1, 2, 1, 2]);
+      expect(await w.inbox.get('pay247:1')).toMatchObject({ state: 'dead', attempts: 3 });
+    });
+  });
+}
+
+describe('delivery worker with SqliteInbox', () => {
+  const sqlite = sqliteBackend();
+  afterAll(() => sqlite.dispose());
+  describeWorker(sqlite);
+});
+
+describeWithRedis('delivery worker with RedisInbox', () => {
+  const redis = redisBackend();
+  beforeAll(() => redis.start());
+  afterAll(() => redis.server()?.stop());
+  describeWorker(redis);
+});
