@@ -1,8 +1,17 @@
 import type { ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import type { AnyWebhookEvent } from './core/event';
 import type { WebhookOptions, WebhookRequest } from './core/options';
 import { createWebhookHandler, type RequestFacts } from './core/pipeline';
 import type { ProviderSpec } from './core/provider-spec';
+
+/**
+ * What `ctx.req` (and `onError`'s `req`) is in the create…WebhookMiddleware
+ * factories' options: Express' own request, 4 or 5, as Express passes it.
+ * (Mounted as a plain Node listener, the middleware gets Node's request,
+ * without Express' additions.)
+ */
+export type ExpressRequest = Request;
 
 /** An Express (4 or 5) request handler; also a plain `(req, res)` Node listener. */
 export type WebhookMiddleware = (req: WebhookRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
@@ -24,15 +33,22 @@ class ExpressRequestFacts implements RequestFacts {
 }
 
 /**
- * The Express adapter. It answers every request itself and never calls
+ * The Express adapter. It answers every POST itself and never calls
  * `next(err)`, so Express 4 and 5 behave the same and no error page leaks.
+ * Any other method cannot be a notification: with a `next` (Express, mounted
+ * by `app.use` or `app.all`), it goes on to the app's other routes; without
+ * one (a plain Node listener), it is answered 405.
  */
 export function toExpressMiddleware<E extends AnyWebhookEvent>(
   spec: ProviderSpec<E>,
   options: WebhookOptions<E, WebhookRequest>,
 ): WebhookMiddleware {
   const handle = createWebhookHandler(spec, options);
-  return function paymentWebhookMiddleware(req, res) {
+  return function paymentWebhookMiddleware(req, res, next) {
+    if (req.method !== 'POST' && typeof next === 'function') {
+      next();
+      return;
+    }
     void handle(req, res, new ExpressRequestFacts(req));
   };
 }

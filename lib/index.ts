@@ -1,9 +1,10 @@
 export { WebhookError, type WebhookErrorCode } from './core/errors';
 export type { WebhookEvent, AnyWebhookEvent, HandlerContext } from './core/event';
 export type { WebhookOptions, WebhookRequest } from './core/options';
+export type { WebhookLogger } from './core/log';
 export type { ProviderSpec, ParsedBody, ProviderRequest, AckBody, EventDraft } from './core/provider-spec';
 export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './core/pipeline';
-export type { WebhookMiddleware } from './express';
+export type { ExpressRequest, WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
 export { RedisDedupStore, type RedisDedupStoreOptions } from './dedup/redis-store';
@@ -15,7 +16,7 @@ export {
   type Pay247Payout,
   type Pay247Status,
 } from './providers/pay247';
-export { isEventType, type KnownEventType } from './core/event';
+export { isEventType, type KnownEventType, type UnlistedEventType } from './core/event';
 export type { JsonValue } from './body/fields';
 export type { RsaKeyInput } from './signing/rsa-keys';
 export {
@@ -64,8 +65,9 @@ export {
   type CryptoGatewayTransfer,
   type CryptoGatewayOther,
 } from './providers/crypto-gateway';
-export type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
+export type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
 export type { InboxOptions } from './inbox/durable-inbox';
 export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
 export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';
+export { createInboxDashboard, type InboxDashboard, type InboxDashboardOptions, type DashboardInbox, type DashboardLogger, type DashboardAccess, type DashboardAuthorize, type DashboardDenial } from './dashboard';

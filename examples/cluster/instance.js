@@ -28,7 +28,8 @@ app.post(
       // Your work: here, a write the instances share. Throw and Pay247 retries.
       log(`pay247: ${event.type} for order ${event.data.out_order_no} (${event.data.amount})`);
     },
-    onError: (err) => log(`pay247: refused ${err.code} (${err.status}): ${err.message}`),
+    // The package's line for each refusal and failure, tagged with this instance's name.
+    logger: { info: log, warn: log, error: log },
   }),
 );
 

@@ -58,6 +58,8 @@ async function main() {
     secrets,
     store: new MemoryDedupStore(),
     log: (line) => log.push(line),
+    // The package's own lines (each refusal and failure) go to the same narrated log.
+    logger: { info: (line) => log.push(line), warn: (line) => log.push(line), error: (line) => log.push(line) },
     failNext: (provider) => failing.delete(provider),
   });
   const server = app.listen(0, '127.0.0.1');
@@ -140,7 +142,7 @@ async function main() {
     say('     with the sign header of the genuine deposit');
     const { report, lines } = await deliver('crypto-gateway', { url: genuine.url, notification: forged }, { attempts: 1 });
     expectThat(!report.acknowledged && report.attempts[0].answer?.status === 401, 'forged: refused with 401');
-    expectThat(lines.some((line) => line.includes('refused SIGNATURE_MISMATCH')), 'forged: the merchant logged the refusal');
+    expectThat(lines.some((line) => line.includes('SIGNATURE_MISMATCH status=401')), 'forged: the merchant logged the refusal');
     expectThat(!orders.all().some((order) => order.amount?.startsWith('1000')), 'forged: no order was credited');
   }
   say();

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type Redis from 'ioredis';
 import type { DurableInbox } from '../inbox/durable-inbox';
 import { RedisInbox } from '../inbox/redis-inbox';
 import { SqliteInbox } from '../inbox/sqlite-inbox';
 import { createRedisClient } from '../redis/client';
+import { nonEmpty } from './parse';
+import { assertInboxFile } from './sqlite-inbox-file';
 
 export interface SourceOptions {
   db?: string;
@@ -15,15 +16,16 @@ export interface SourceOptions {
 /** --db <path> | --redis <url> [--prefix]: the inbox an app writes to. */
 export function withSourceOptions(command: Command): Command {
   return command
-    .option('--db <path>', 'the SqliteInbox database file')
-    .option('--redis <url>', 'the RedisInbox server, e.g. redis://127.0.0.1:6379')
-    .option('--prefix <prefix>', "the RedisInbox key prefix (default 'epw:inbox')");
+    .option('--db <path>', 'the SqliteInbox database file', nonEmpty)
+    .option('--redis <url>', 'the RedisInbox server, e.g. redis://127.0.0.1:6379', redisUrl)
+    .option('--prefix <prefix>', "the RedisInbox key prefix (default 'epw:inbox')", redisPrefix);
 }
 
 /**
  * Opens the inbox only to read and change entries: no consumer is
  * registered, so it delivers nothing itself; a running app's worker picks up
- * what `replay` made due at its next poll.
+ * what `replay` made due at its next poll. Whatever was opened is closed on
+ * every path, so that no connection keeps the process alive after an error.
  */
 export async function withInbox<T>(command: Command, options: SourceOptions, use: (inbox: DurableInbox) => Promise<T>): Promise<T> {
   if ((options.db === undefined) === (options.redis === undefined)) {
@@ -32,16 +34,7 @@ export async function withInbox<T>(command: Command, options: SourceOptions, use
   if (options.prefix !== undefined && options.redis === undefined) {
     command.error('error: --prefix only applies to --redis', { exitCode: 2, code: 'epw.usage' });
   }
-  let inbox: DurableInbox;
-  let client: Redis | undefined;
-  if (options.db !== undefined) {
-    // Opening would create an empty database: a typo must not look like an empty inbox.
-    if (!existsSync(options.db)) throw new Error(`no inbox database at ${options.db}`);
-    inbox = new SqliteInbox({ path: options.db });
-  } else {
-    client = connectOnce(options.redis!);
-    inbox = new RedisInbox({ client, prefix: options.prefix });
-  }
+  const { inbox, client } = openInbox(options);
   try {
     return await use(inbox);
   } finally {
@@ -50,7 +43,45 @@ export async function withInbox<T>(command: Command, options: SourceOptions, use
   }
 }
 
-/** A command-line run gives up on an unreachable server instead of retrying forever. */
+function openInbox(options: SourceOptions): { inbox: DurableInbox; client?: Redis } {
+  if (options.db !== undefined) {
+    assertInboxFile(options.db);
+    return { inbox: new SqliteInbox({ path: options.db }) };
+  }
+  const client = connectOnce(options.redis!);
+  try {
+    return { inbox: new RedisInbox({ client, prefix: options.prefix }), client };
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+}
+
+/**
+ * A command-line run gives up on an unreachable or stalled server instead of
+ * waiting forever, and connects only at its first command, once every option
+ * was accepted.
+ */
 function connectOnce(url: string): Redis {
-  return createRedisClient(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: false });
+  return createRedisClient(url, { maxRetriesPerRequest: 0, connectTimeout: 3000, commandTimeout: 2000, retryStrategy: () => null, lazyConnect: true });
+}
+
+/** redis:// or rediss://, a host, and at most a database number: anything else would quietly mean localhost or database 0. */
+function redisUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || !/^(\/\d*)?$/.test(url.pathname) || url.search !== '') {
+    throw new InvalidArgumentError('must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379 or redis://127.0.0.1:6379/2');
+  }
+  return value;
+}
+
+/** The inbox keeps its keys in one hash slot as `{prefix}:…`: braces in the prefix would break that. */
+function redisPrefix(value: string): string {
+  if (value === '' || /[{}]/.test(value)) throw new InvalidArgumentError('must be a non-empty prefix without { or }');
+  return value;
 }

@@ -1,7 +1,13 @@
 import { Option, type Command } from 'commander';
+import { DAY_MS } from '../core/durations';
 import type { InboxEntry, InboxListOptions } from '../inbox/inbox';
 import { withInbox, withSourceOptions, type SourceOptions } from './inbox-source';
-import { duration, positiveInteger } from './parse';
+import { durationUpTo, integerFrom, nonEmpty } from './parse';
+
+/** `list --limit`: more than this is not a listing any more. */
+const MAX_LIST = 1_000_000;
+/** `purge --older-than`: 100 years; beyond it the cut-off would not be a date at all. */
+const MAX_AGE_DAYS = 36_500;
 
 /** `inbox list|show|replay|purge`: see pending and dead notifications, replay them once the cause is fixed. */
 export function registerInboxCommand(program: Command): void {
@@ -21,8 +27,8 @@ Examples:
   withSourceOptions(inbox.command('list'))
     .description('list entries, oldest first (default: pending and dead)')
     .addOption(new Option('--state <state>', 'which entries').choices(['pending', 'dead', 'done', 'all']))
-    .option('--provider <name>', 'only this provider')
-    .option('--limit <n>', 'at most this many (default 100)', positiveInteger)
+    .option('--provider <name>', 'only this provider', nonEmpty)
+    .option('--limit <n>', `at most this many, up to ${MAX_LIST} (default 100)`, integerFrom(1, MAX_LIST))
     .option('--json', 'one JSON object per line')
     .action(async (options: SourceOptions & InboxListOptions & { json?: boolean }, command: Command) => {
       const entries = await withInbox(command, options, (box) => box.list({ state: options.state, provider: options.provider, limit: options.limit }));
@@ -32,7 +38,7 @@ Examples:
 
   withSourceOptions(inbox.command('show'))
     .description('one entry in full, event included, as JSON')
-    .argument('<key>', 'the entry key, provider:eventId, as `list` shows it')
+    .argument('<key>', 'the entry key, provider:eventId, as `list` shows it', nonEmpty)
     .action(async (key: string, options: SourceOptions, command: Command) => {
       const entry = await withInbox(command, options, (box) => box.get(key));
       if (entry === undefined) throw new Error(`no entry ${key}`);
@@ -45,6 +51,7 @@ Examples:
     .option('--dead', 'every dead entry')
     .action(async (keys: string[], options: SourceOptions & { dead?: boolean }, command: Command) => {
       if ((keys.length === 0) === !options.dead) command.error('error: give entry keys or --dead (one of them)', { exitCode: 2, code: 'epw.usage' });
+      if (keys.some((key) => key.trim() === '')) command.error('error: an entry key must not be empty', { exitCode: 2, code: 'epw.usage' });
       const replayed = await withInbox(command, options, (box) => box.replay(options.dead ? 'dead' : keys));
       for (const key of replayed) print(`replayed ${key}`);
       const skipped = options.dead ? [] : keys.filter((key) => !replayed.includes(key));
@@ -54,7 +61,7 @@ Examples:
   withSourceOptions(inbox.command('purge'))
     .description('delete done entries; dead ones only with --dead')
     .option('--dead', 'delete dead entries instead of done ones')
-    .option('--older-than <age>', 'only entries finished longer ago than this, e.g. 30m, 12h, 7d', duration)
+    .option('--older-than <age>', `only entries finished longer ago than this, e.g. 30m, 12h, 7d (up to ${MAX_AGE_DAYS}d)`, durationUpTo(MAX_AGE_DAYS * DAY_MS, `${MAX_AGE_DAYS}d`))
     .action(async (options: SourceOptions & { dead?: boolean; olderThan?: number }, command: Command) => {
       const finishedBefore = options.olderThan === undefined ? undefined : new Date(Date.now() - options.olderThan);
       const deleted = await withInbox(command, options, (box) => box.purge({ state: options.dead ? 'dead' : 'done', finishedBefore }));

@@ -21,9 +21,9 @@ export function createProgram(): Command {
     'after',
     `
 Examples:
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
-  $ express-payment-webhooks simulate --help
-  $ express-payment-webhooks inbox list --db ./webhooks-inbox.db`,
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY"
+  $ npx express-payment-webhooks simulate --help
+  $ npx express-payment-webhooks inbox list --db ./webhooks-inbox.db`,
   );
   return program;
 }
@@ -49,8 +49,28 @@ function packageVersion(): string {
   return (require(join(__dirname, '..', '..', 'package.json')) as { version: string }).version;
 }
 
-if (require.main === module) {
-  void main(process.argv).then((code) => {
-    process.exitCode = code;
+/**
+ * Exits once stdout and stderr have handed over everything written. The
+ * command has finished and closed what it opened, but a client library may
+ * still hold a socket (ioredis ends a connection to a stalled server
+ * gracefully, and waits for an answer that never comes): that must not keep
+ * a finished command from exiting.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/** A reader that went away (`… | head`) ends the output, not with a crash trace. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
   });
+}
+
+if (require.main === module) {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  void main(process.argv).then(exitWhenFlushed);
 }

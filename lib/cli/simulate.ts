@@ -15,9 +15,22 @@ import {
   type SimulationOptions,
 } from '../testing';
 import { attemptLimit } from '../testing/deliver';
+import { DAY_MS } from '../core/durations';
 import { CliExit } from './exit';
-import { duration, durationList, positiveInteger, positiveNumber } from './parse';
+import { durationListUpTo, durationUpTo, integerFrom, nonEmpty, numberFrom } from './parse';
 import { formatMs, SimulationOutput, summaryLine } from './simulate-output';
+
+/**
+ * The ranges of the numeric options. Slower than 1/1000 of real time, or more
+ * copies, attempts or retries than these, is no test a merchant runs; the
+ * simulator itself waits correctly for any delay (see testing/sleep).
+ */
+const SPEED = { min: 0.001, max: 1_000_000 };
+const MAX_ATTEMPTS = 1000;
+const MAX_COPIES = 1000;
+const MAX_RETRIES = 100;
+const MAX_RETRY_DELAY_DAYS = 30;
+const MAX_TIMEOUT_MS = 3_600_000;
 
 /** What commander hands the action: the library's options where they are the same, file paths and CLI names where not. */
 type SimulateOptions = Pick<SimulatedNotificationOptions, 'url' | 'secret' | 'apiKey' | 'tokenIn' | 'event' | 'status' | 'format' | 'type' | 'signIn'> &
@@ -41,24 +54,28 @@ export function registerSimulateCommand(program: Command): void {
     .command('simulate')
     .description("be a payment provider: send your endpoint a realistic, signed notification, judge the answer as that provider does, and retry on its schedule until acknowledged")
     .addArgument(new Argument('<provider>', 'the provider to simulate').choices(PROVIDERS))
-    .requiredOption('--url <url>', 'your notification endpoint, e.g. http://127.0.0.1:3000/notify/pay247')
-    .addOption(new Option('--secret <secret>', 'Pay247 key, card-issuing token, PingPong salt or crypto gateway key').env('EPW_SECRET'))
-    .option('--private-key <pem-file>', 'SGATE: the private key to sign with (the pair of the publicKey your app is configured with)')
-    .option('--api-key <key>', 'SGATE: your merchant API key (sent as V-Api-Key)')
-    .option('--merchant-public-key <pem-file>', 'SGATE: encrypt the sensitive fields for this key, as SGATE does (default: plain text)')
+    .requiredOption('--url <url>', 'your notification endpoint, e.g. http://127.0.0.1:3000/notify/pay247', nonEmpty)
+    .addOption(new Option('--secret <secret>', 'Pay247 key, card-issuing token, PingPong salt or crypto gateway key').env('EPW_SECRET').argParser(nonEmpty))
+    .option('--private-key <pem-file>', 'SGATE: the private key to sign with (the pair of the publicKey your app is configured with)', nonEmpty)
+    .option('--api-key <key>', 'SGATE: your merchant API key (sent as V-Api-Key)', nonEmpty)
+    .option('--merchant-public-key <pem-file>', 'SGATE: encrypt the sensitive fields for this key, as SGATE does (default: plain text)', nonEmpty)
     .addOption(new Option('--token-in <where>', 'card-issuing: the token in the URL query, as registered, or the X-Webhook-Token header (default: query)').choices(['query', 'header']))
-    .option('--event <name>', 'SGATE, card-issuing: the event (e.g. SALARY_STATUS_CHANGE, card.status.freeze)')
-    .option('--status <status>', 'Pay247 0-3, PingPong PASS|FAILED|PENDING|MODIFY, crypto gateway 1|2, SGATE data.status')
+    .option('--event <name>', 'SGATE, card-issuing: the event (e.g. SALARY_STATUS_CHANGE, card.status.freeze)', nonEmpty)
+    .option('--status <status>', 'Pay247 0-3, PingPong PASS|FAILED|PENDING|MODIFY, crypto gateway 1|2, SGATE data.status', nonEmpty)
     .addOption(new Option('--format <format>', 'Pay247 json|form, crypto gateway form|json|xml').choices(['json', 'form', 'xml']))
-    .option('--type <type>', 'PingPong SM_KYC_REVIEW|SM_STORE_REVIEW, crypto gateway recharge|transfer')
+    .option('--type <type>', 'PingPong SM_KYC_REVIEW|SM_STORE_REVIEW, crypto gateway recharge|transfer', nonEmpty)
     .addOption(new Option('--sign-in <where>', 'crypto gateway: the sign header or a sign body field (default: as documented per type)').choices(['header', 'body']))
-    .option('--data <json-file>', "a JSON object of your own fields, merged over the sample (SGATE: into data; card-issuing: into event_data)")
-    .option('--speed <factor>', 'divide every retry delay by this, e.g. 100 (1: real time)', positiveNumber, 1)
-    .option('--attempts <n>', 'stop after this many attempts, even if the schedule goes on', positiveInteger)
-    .option('--schedule <delays>', 'card-issuing, crypto gateway (a merchant setting there): the retry delays, e.g. 5s,30s,2m', durationList)
-    .addOption(new Option('--duplicate <n>', 'send the same notification n times, one delivery after the other').argParser(positiveInteger).conflicts('concurrent'))
-    .addOption(new Option('--concurrent <n>', 'send n copies of the same notification at once').argParser(positiveInteger))
-    .option('--timeout <duration>', 'how long to wait for each answer (default 10s)', duration)
+    .option('--data <json-file>', "a JSON object of your own fields, merged over the sample (SGATE: into data; card-issuing: into event_data)", nonEmpty)
+    .option('--speed <factor>', `divide every retry delay by this, e.g. 100 (1: real time; ${SPEED.min} to ${SPEED.max})`, numberFrom(SPEED.min, SPEED.max), 1)
+    .option('--attempts <n>', `stop after this many attempts, even if the schedule goes on (up to ${MAX_ATTEMPTS})`, integerFrom(1, MAX_ATTEMPTS))
+    .option(
+      '--schedule <delays>',
+      `card-issuing, crypto gateway (a merchant setting there): the retry delays, e.g. 5s,30s,2m (up to ${MAX_RETRIES}, each up to ${MAX_RETRY_DELAY_DAYS}d)`,
+      durationListUpTo(MAX_RETRY_DELAY_DAYS * DAY_MS, `${MAX_RETRY_DELAY_DAYS}d`, MAX_RETRIES),
+    )
+    .addOption(new Option('--duplicate <n>', `send the same notification n times, one delivery after the other (up to ${MAX_COPIES})`).argParser(integerFrom(1, MAX_COPIES)).conflicts('concurrent'))
+    .addOption(new Option('--concurrent <n>', `send n copies of the same notification at once (up to ${MAX_COPIES})`).argParser(integerFrom(1, MAX_COPIES)))
+    .option('--timeout <duration>', 'how long to wait for each answer (default 10s, up to 1h)', durationUpTo(MAX_TIMEOUT_MS, '1h'))
     .addHelpText('after', helpText())
     .action(async (provider: ProviderName, options: SimulateOptions, command: Command) => {
       const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'epw.usage' });
@@ -85,6 +102,8 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
   if (copies > 1) output.line(`  ${copies} copies, ${options.concurrent ? 'all at once' : 'one after the other'}`);
 
   output.start();
+  // Said once, after the first attempt nobody answered: the usual cause is an app not started, or another port.
+  let hinted = false;
   let report;
   try {
     report = await simulateProvider({
@@ -96,7 +115,13 @@ async function simulate(provider: ProviderName, options: SimulateOptions): Promi
       requestTimeoutMs: options.timeout,
       duplicate: options.duplicate,
       concurrent: options.concurrent,
-      onAttempt: (copy, attempt, next) => output.attempt(copy, attempt, next),
+      onAttempt: (copy, attempt, next) => {
+        output.attempt(copy, attempt, next);
+        if (attempt.error === 'ECONNREFUSED' && !hinted) {
+          hinted = true;
+          output.line(`  ECONNREFUSED: nothing accepted the connection. Is your app running at ${redact(url)}?`);
+        }
+      },
     });
   } finally {
     output.stop();
@@ -219,14 +244,20 @@ ${scheduleRows().join('\n')}
 
 Exit status: 0 acknowledged (every copy), 1 not acknowledged when the schedule or --attempts ran out, 2 bad usage.
 
-Examples (against \`npm run example\`):
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --format form --status 3 --speed 100
-  $ express-payment-webhooks simulate sgate --url http://127.0.0.1:3000/notify/sgate --private-key /tmp/sgate-dev-XXXX/sgate-system-private-key.pem --api-key sgate-dev-api-key --event SALARY_STATUS_CHANGE
-  $ express-payment-webhooks simulate card-issuing --url http://127.0.0.1:3000/notify/card-issuing --secret card-issuing-dev-token-0123456789 --event card.status.freeze
-  $ express-payment-webhooks simulate pingpong-kyb --url http://127.0.0.1:3000/notify/pingpong-kyb --secret pingpong-dev-salt --status PASS
-  $ express-payment-webhooks simulate crypto-gateway --url http://127.0.0.1:3000/notify/crypto --secret crypto-gateway-dev-key --format xml --type transfer --data my-fields.json
-  $ express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret pay247-dev-key --concurrent 5
-  $ EPW_SECRET=pay247-dev-key express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --duplicate 3
+Examples (in your project, your app listening on port 3000; the secrets are your development ones):
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY"
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY" --format form --status 3 --speed 100
+  $ npx express-payment-webhooks simulate card-issuing --url http://127.0.0.1:3000/notify/card-issuing --secret "$CARD_ISSUING_TOKEN" --event card.status.freeze
+  $ npx express-payment-webhooks simulate pingpong-kyb --url http://127.0.0.1:3000/notify/pingpong-kyb --secret "$PINGPONG_SALT" --status PASS
+  $ npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --secret "$PAY247_KEY" --concurrent 5
+  $ EPW_SECRET="$PAY247_KEY" npx express-payment-webhooks simulate pay247 --url http://127.0.0.1:3000/notify/pay247 --duplicate 3
+  Your own fields, from a file you write:
+  $ echo '{"ordid":"ORDER-1"}' > crypto-fields.json
+  $ npx express-payment-webhooks simulate crypto-gateway --url http://127.0.0.1:3000/notify/crypto --secret "$CRYPTO_GATEWAY_KEY" --format xml --type transfer --data crypto-fields.json
+  SGATE signs with its private key, which you never get: make a test pair, give your app its public half
+  (publicKey, in development only) and sign with the private half:
+  $ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sgate-test-key.pem
+  $ openssl pkey -in sgate-test-key.pem -pubout -out sgate-test-key.pub.pem
+  $ npx express-payment-webhooks simulate sgate --url http://127.0.0.1:3000/notify/sgate --private-key sgate-test-key.pem --api-key "$SGATE_API_KEY" --event SALARY_STATUS_CHANGE
 `;
 }

@@ -1,3 +1,5 @@
+import { oneLine } from './one-line';
+
 /**
  * Every way a notification can be refused or fail, with the HTTP status the
  * provider sees. Codes are stable: merchants switch on them in `onError`.
@@ -61,4 +63,21 @@ export class WebhookError extends Error {
     this.provider = details.provider;
     this.eventId = details.eventId;
   }
+}
+
+/** Longest piece of a cause's text kept in a message or a log line. */
+const CAUSE_TEXT_MAX = 300;
+
+/**
+ * The cause's own message, for the merchant's eyes (log line, `onError`,
+ * the inbox's `lastError`): never its stack, on one line (control characters
+ * replaced, so it cannot forge further log lines), cut short. Never sent in a
+ * response body.
+ */
+export function describeCause(cause: unknown): string {
+  let text: string;
+  if (cause instanceof Error) text = cause.message === '' ? cause.name : cause.message;
+  else if (typeof cause === 'string') text = cause;
+  else text = `a non-Error value (${cause === null ? 'null' : typeof cause})`;
+  return oneLine(text, CAUSE_TEXT_MAX).trim();
 }

@@ -28,17 +28,35 @@ export interface HandlerContext<Req = unknown> {
   req: Req | undefined;
 }
 
-/**
- * The `type` values of an event union that name one specific event, leaving
- * out an open fallback's `string`.
- */
-export type KnownEventType<E extends AnyWebhookEvent> = E extends AnyWebhookEvent ? (string extends E['type'] ? never : E['type']) : never;
+declare const unlisted: unique symbol;
 
 /**
- * Narrows an event union to one event type, `data` included. Where a union has
- * an open fallback for events not listed (`type: string`), `switch (event.type)`
- * cannot narrow `data`, because every literal also matches the fallback; this
- * guard can.
+ * The `type` of a provider's open fallback event: a tag this version does not
+ * list, as the provider sent it. At run time it is that string; for the type
+ * checker it is a string that is none of the listed tags, so that
+ * `switch (event.type)` and `event.type === 'listed.tag'` narrow `event.data`
+ * to the listed event (with plain `string` every literal would also match the
+ * fallback). It is assignable to `string`; to compare it with a tag the
+ * package does not list, compare it as one: `(event.type as string) === 'x'`.
+ */
+export type UnlistedEventType = `${string & { readonly [unlisted]: true }}`;
+
+/**
+ * The `type` values of an event union that name one specific event, leaving
+ * out an open fallback's (`UnlistedEventType`, or a plain `string`).
+ */
+export type KnownEventType<E extends AnyWebhookEvent> = E extends AnyWebhookEvent
+  ? string extends E['type']
+    ? never
+    : E['type'] extends UnlistedEventType
+      ? never
+      : E['type']
+  : never;
+
+/**
+ * Narrows an event union to one event type, `data` included; the same as
+ * `event.type === type`, as a function (in `filter`, say). Only the listed
+ * types are accepted, so a misspelt one does not compile.
  */
 export function isEventType<E extends AnyWebhookEvent, T extends KnownEventType<E>>(event: E, type: T): event is Extract<E, { type: T }> {
   return event.type === type;

@@ -3,6 +3,7 @@ import type { DedupStore } from '../dedup/store';
 import type { Inbox } from '../inbox/inbox';
 import type { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
+import type { WebhookLogger } from './log';
 
 /** The request as the middleware sees it: Node's, plus what Express adds. */
 export interface WebhookRequest extends IncomingMessage {
@@ -56,11 +57,18 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    */
   confirm?(event: E, ctx: HandlerContext<Req>): boolean | Promise<boolean>;
   /**
-   * Observe every rejection and failure (logging, metrics). May be async: a
-   * throw or a rejection is ignored and never changes the answer. `req` is
-   * undefined for inbox deliveries and for a run given up at hardTimeoutMs.
+   * Observe every rejection and failure (metrics, your own logging). May be
+   * async: a throw or a rejection is ignored and never changes the answer.
+   * `req` is undefined for inbox deliveries and for a run given up at hardTimeoutMs.
    */
   onError?(error: WebhookError, req: Req | undefined): void;
+  /**
+   * Where each refusal and failure is logged, one line each (`warn` for a
+   * request refused, `error` for a handler, store or configuration failure),
+   * called with one string: console, pino, bunyan and winston all take that.
+   * `false` logs nothing. Default: `console`.
+   */
+  logger?: WebhookLogger | false;
   /**
    * Store each verified notification durably (`new SqliteInbox({ path })`,
    * `new RedisInbox({ url })`), ack the provider at once, and deliver it to

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
-import { WebhookError } from './errors';
+import { describeCause, WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
 import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
+import { logReport } from './log';
 import { readParsedBody } from './read-body';
 import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
 import { resolveSettings } from './settings';
+import { startupLog } from './startup-log';
 import { activeSteps, traceNotification, type NotificationTrace, type StepRunner } from '../telemetry/notification-trace';
 
 /** Where the request came from and to, as the framework sees it. */
@@ -40,6 +42,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   options: WebhookOptions<E, Req>,
 ): WebhookHandler<Req> {
   const settings = resolveSettings(spec.provider, options);
+  const logger = startupLog(spec.provider, options);
   const { store } = settings;
   const success: Answer = { status: 200, ack: spec.success };
   success.headers = headersOf(success);
@@ -61,6 +64,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   function report(error: WebhookError, req: Req | undefined): void {
     // Every error reaching here is the package's own (run-handler copies a merchant's WebhookError).
     error.provider ??= spec.provider;
+    logReport(logger, spec.provider, error, req === undefined ? 'inbox' : 'request');
     if (options.onError === undefined) return;
     try {
       const observed: unknown = options.onError(error, req);
@@ -71,11 +75,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   function refuse(error: WebhookError, req: Req): Answer {
+    // The developer learns the fix from the log line; whoever called the public URL gets the usual failure ack.
     report(error, req);
-    if (error.code === 'CONFIGURATION') {
-      // Meant for the developer reading the response while integrating: the fix, in words.
-      return { status: error.status, ack: { contentType: 'text/plain; charset=utf-8', body: error.message } };
-    }
     return { status: error.status, ack: spec.failure(error) };
   }
 
@@ -245,9 +246,9 @@ async function confirmWith<E, C>(confirm: (event: E, ctx: C) => boolean | Promis
   try {
     confirmed = await confirm(event, ctx);
   } catch (cause) {
-    throw new WebhookError('CONFIRM_FAILED', 'confirm threw or rejected; the provider will retry.', { cause });
+    throw new WebhookError('CONFIRM_FAILED', `confirm threw or rejected: ${describeCause(cause)}`, { cause });
   }
-  if (confirmed !== true) throw new WebhookError('NOT_CONFIRMED', 'confirm did not confirm the notification; the provider will retry.');
+  if (confirmed !== true) throw new WebhookError('NOT_CONFIRMED', 'confirm did not confirm the notification.');
 }
 
 function customKey<E>(dedupKey: (event: E) => string, event: E): string {
@@ -273,7 +274,7 @@ function ignore(): void {}
 function toWebhookError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;
   // A bug of ours or a throwing spec: still answered, never a crash or a hang.
-  return new WebhookError('HANDLER_FAILED', 'Unexpected internal error while handling the notification.', { cause: error });
+  return new WebhookError('HANDLER_FAILED', `Unexpected internal error while handling the notification: ${describeCause(error)}`, { cause: error });
 }
 
 function send(res: ServerResponse, answer: Answer): void {

@@ -31,8 +31,11 @@ export interface AckBody {
 /**
  * The part of an event a provider derives from the body: `id`, `type`, `data`,
  * and any properties the provider's event type adds (e.g. an `envelope`).
+ * `type` is the provider's tag as sent, a plain string: the tag is what makes
+ * the event one member of the union or another (a tag the union does not
+ * list makes it the open fallback, typed `UnlistedEventType`).
  */
-export type EventDraft<E extends AnyWebhookEvent> = Omit<E, 'provider' | 'signedFields' | 'receivedAt'>;
+export type EventDraft<E extends AnyWebhookEvent> = Omit<E, 'provider' | 'signedFields' | 'receivedAt' | 'type'> & { type: string };
 
 /**
  * Everything that makes one provider different, as data and small functions.

@@ -1,4 +1,4 @@
-import { WebhookError } from './errors';
+import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
 
 /** The longest delay Node's timers take: a longer one fires after 1 ms instead. */
@@ -77,7 +77,7 @@ export function runWithDeadline(work: () => Promise<unknown>, context: RunContex
   const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
   let hardTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
-    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms; the provider will retry.`);
+    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
     RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
     // Set only now: a run that settles in time (nearly all) costs no second timer.
@@ -117,8 +117,9 @@ function giveUp(context: RunContext<unknown>, hardTimeoutMs: number, boundWith: 
 
 function asHandlerError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return copyOf(error);
-  // The handler's own error is the merchant's: kept as `cause`, never put in a message or a body.
-  return new WebhookError('HANDLER_FAILED', 'onEvent threw or rejected; the provider will retry.', { cause: error });
+  // Its message is where the merchant looks (log line, onError, lastError); never in a response body.
+  // No "the provider will retry": in inbox mode the inbox does.
+  return new WebhookError('HANDLER_FAILED', `onEvent threw or rejected: ${describeCause(error)}`, { cause: error });
 }
 
 /**

@@ -45,9 +45,9 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     throw new TypeError(`${where}: inbox must be a SqliteInbox or a RedisInbox.`);
   }
   const store = options.store as Partial<DedupStore> | null | undefined;
-  if (store !== undefined && (store === null || DEDUP_STORE_METHODS.some((method) => typeof store[method] !== 'function'))) {
+  if (store !== undefined && (store === null || typeof store !== 'object' || DEDUP_STORE_METHODS.some((method) => typeof store[method] !== 'function'))) {
     // Caught here, not as a failure on every request: a store written before renew() existed lacks it.
-    throw new TypeError(`${where}: store must be a DedupStore, with ${DEDUP_STORE_METHODS.join(', ')} methods.`);
+    throw new TypeError(`${where}: store must be a DedupStore (with ${DEDUP_STORE_METHODS.join(', ')}), e.g. new RedisDedupStore({ url }).`);
   }
   const handlerTimeoutMs = timerMs(where, 'handlerTimeoutMs', options.handlerTimeoutMs, 5000);
   const hardTimeoutMs = timerMs(where, 'hardTimeoutMs', options.hardTimeoutMs, Math.min(MAX_TIMER_MS, Math.max(60_000, 10 * handlerTimeoutMs)));

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { positiveMs } from '../core/durations';
-import { createRedisClient } from '../redis/client';
+import { asRedis, createRedisClient } from '../redis/client';
+import type { IoredisClient } from '../redis/ioredis-client';
+import { requireUrlOrClient } from '../redis/url-or-client';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
@@ -10,7 +12,7 @@ export interface RedisDedupStoreOptions {
   /** `redis://[:password@]host[:port][/db]` or `rediss://…`: the store creates its own client, and `close()` closes it. */
   url?: string;
   /** An ioredis client you own and close yourself. Give either `url` or `client`. */
-  client?: Redis;
+  client?: IoredisClient;
   /** Prepended to every key, to share a Redis with other data. Default `'epw:dedup:'`. */
   keyPrefix?: string;
   /**
@@ -46,7 +48,7 @@ export class RedisDedupStore implements DedupStore {
   constructor(options: RedisDedupStoreOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('RedisDedupStore: options { url } or { client } are required.');
     const { url, client, keyPrefix = 'epw:dedup:' } = options;
-    if ((url === undefined) === (client === undefined)) throw new TypeError('RedisDedupStore: give either url or client, not both.');
+    requireUrlOrClient('RedisDedupStore', options);
     if (url !== undefined && (typeof url !== 'string' || url === '')) throw new TypeError('RedisDedupStore: url must be a redis:// or rediss:// URL.');
     if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
       throw new TypeError('RedisDedupStore: client must be an ioredis client.');
@@ -55,7 +57,7 @@ export class RedisDedupStore implements DedupStore {
     this.keyPrefix = keyPrefix;
     this.timeoutMs = positiveMs('RedisDedupStore', 'timeoutMs', options.timeoutMs, 1000);
     this.ownsClient = client === undefined;
-    this.client = client ?? connect(url!);
+    this.client = client === undefined ? connect(url!) : asRedis(client);
     this.batch = new ScriptBatch(this.client, late);
   }
 

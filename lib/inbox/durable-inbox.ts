@@ -1,6 +1,9 @@
 import type { AnyWebhookEvent } from '../core/event';
+import { resolveLogger, writeLine, type WebhookLogger } from '../core/log';
+import { oneLine } from '../core/one-line';
+import type { OptionNames } from '../core/option-names';
 import { DeliveryWorker } from './delivery-worker';
-import type { Inbox, InboxConsumer, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
@@ -22,11 +25,30 @@ export interface InboxOptions {
   keepDoneMs?: number;
   /** Stored, delivered, retry scheduled, dead-lettered, storage unavailable: for logs and metrics. May be async; a throw or rejection is ignored. */
   onInboxEvent?(report: InboxReport): unknown;
+  /**
+   * Where a notification moved to the dead letters is logged (one `error`
+   * line). Handler failures are logged by the middleware's own `logger`.
+   * `false` logs nothing. Default: `console`.
+   */
+  logger?: WebhookLogger | false;
   /** The clock, in ms: for tests only (leases, retries and ages are measured with it; Redis measures its leases itself). Default Date.now. */
   now?: () => number;
   /** In [0, 1): the backoff's jitter; tests inject one. */
   random?: () => number;
 }
+
+/** Every InboxOptions name: each inbox adds its own (path, url, …) to check the options it is given. */
+export const INBOX_OPTION_NAMES: OptionNames<InboxOptions> = {
+  retry: true,
+  leaseMs: true,
+  pollIntervalMs: true,
+  concurrency: true,
+  keepDoneMs: true,
+  onInboxEvent: true,
+  logger: true,
+  now: true,
+  random: true,
+};
 
 /**
  * The inbox a middleware's `inbox` option takes, over any storage: puts,
@@ -36,6 +58,7 @@ export class DurableInbox implements Inbox {
   private readonly worker: DeliveryWorker;
   private readonly now: () => number;
   private readonly onInboxEvent: InboxOptions['onInboxEvent'];
+  private readonly logger: WebhookLogger | undefined;
   private closing: Promise<void> | undefined;
 
   protected constructor(
@@ -50,6 +73,7 @@ export class DurableInbox implements Inbox {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`${where}: concurrency must be an integer of at least 1.`);
     this.now = options.now ?? Date.now;
     this.onInboxEvent = options.onInboxEvent;
+    this.logger = resolveLogger(where, options.logger);
     this.worker = new DeliveryWorker(storage, {
       policy: resolveRetryPolicy(where, options.retry),
       leaseMs: positiveMs(where, 'leaseMs', options.leaseMs, 30_000),
@@ -87,6 +111,11 @@ export class DurableInbox implements Inbox {
     return this.storage.get(key);
   }
 
+  /** How many entries each provider has in each state (no zero counts), for an overview. */
+  counts(): Promise<InboxCount[]> {
+    return this.storage.counts();
+  }
+
   /**
    * Makes dead (or pending) entries due now with a fresh attempt budget (the
    * attempts and the max age count from the replay), after the cause was
@@ -104,6 +133,11 @@ export class DurableInbox implements Inbox {
     if (options.state !== undefined && options.state !== 'done' && options.state !== 'dead') {
       throw new TypeError(`${this.where}: purge deletes 'done' or 'dead' entries, never pending ones.`);
     }
+    const before = options.finishedBefore;
+    // An invalid Date has no time: as "no bound" it would delete every entry of the state.
+    if (before !== undefined && !(before instanceof Date && Number.isFinite(before.getTime()))) {
+      throw new TypeError(`${this.where}: finishedBefore must be a valid Date.`);
+    }
     return this.storage.purge(options);
   }
 
@@ -114,6 +148,17 @@ export class DurableInbox implements Inbox {
   }
 
   private emit(report: InboxReport): void {
+    if (report.type === 'dead') this.logDeadLetter(report);
     notifyObserver(this.onInboxEvent, report);
+  }
+
+  /** The one inbox event nobody else logs: the inbox has given up, and only a replay delivers it now. */
+  private logDeadLetter(report: Extract<InboxReport, { type: 'dead' }>): void {
+    writeLine(
+      this.logger,
+      'error',
+      `${this.where}: ${oneLine(report.key, 200)} moved to the dead letters after ${report.attempt} attempt(s): ${report.error.code}: ${oneLine(report.error.message, 500)} ` +
+        `Once the cause is fixed: npx express-payment-webhooks inbox replay '${oneLine(report.key, 200)}' with --db <file> or --redis <url>.`,
+    );
   }
 }

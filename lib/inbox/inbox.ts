@@ -56,7 +56,7 @@ export interface InboxEntry {
   nextAttemptAt: Date | undefined;
   /** When it became done or dead. */
   finishedAt: Date | undefined;
-  /** The last failure's code and message (never the handler's own error text). */
+  /** The last failure's code and message; a handler's failure carries its error's message (never its stack). */
   lastError: string | undefined;
   /** The event as the handler receives it. */
   event: AnyWebhookEvent;
@@ -70,6 +70,13 @@ export type InboxReport =
   | { type: 'dead'; provider: string; key: string; attempt: number; error: WebhookError }
   /** The storage failed while delivering (reported once per outage, not per poll). */
   | { type: 'unavailable'; error: WebhookError };
+
+/** How many entries one provider has in one state (`counts()`). */
+export interface InboxCount {
+  provider: string;
+  state: InboxState;
+  count: number;
+}
 
 export interface InboxListOptions {
   /** Default: pending and dead. */

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { DurableInbox, type InboxOptions } from './durable-inbox';
-import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import { requirePeer } from '../core/peer-dependency';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
+import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
+import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface SqliteInboxOptions extends InboxOptions {
   /** The database file, created if missing (its directory must exist). Keep it on a local disk. */
   path: string;
 }
+
+const SQLITE_INBOX_OPTION_NAMES: OptionNames<SqliteInboxOptions> = { ...INBOX_OPTION_NAMES, path: true };
 
 /**
  * The embedded inbox: one SQLite file, no server. Share one SqliteInbox
@@ -17,8 +21,13 @@ export interface SqliteInboxOptions extends InboxOptions {
 export class SqliteInbox extends DurableInbox {
   constructor(options: SqliteInboxOptions) {
     const where = 'express-payment-webhooks (SqliteInbox)';
-    if (options === null || typeof options !== 'object' || typeof options.path !== 'string' || options.path === '') {
-      throw new TypeError(`${where}: path must be the database file to use, e.g. { path: './webhooks-inbox.db' }.`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options are required: new SqliteInbox({ path: './webhooks-inbox.db' }).`);
+    assertKnownOptions(where, options, SQLITE_INBOX_OPTION_NAMES);
+    if (options.path === undefined) {
+      throw new TypeError(`${where}: path is missing${'path' in options ? ' (undefined: is the environment variable it comes from set?)' : ''}: give path: './webhooks-inbox.db', the database file to use.`);
+    }
+    if (typeof options.path !== 'string' || options.path === '') {
+      throw new TypeError(`${where}: path must be the database file to use (a non-empty string), e.g. { path: './webhooks-inbox.db' }.`);
     }
     super(where, new SqliteInboxStorage(options.path), options);
   }
@@ -55,10 +64,9 @@ CREATE INDEX IF NOT EXISTS inbox_due ON inbox (state, provider, next_attempt_at)
 CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (state, finished_at);
 `;
 
-/** better-sqlite3 is loaded when a SqliteInbox is made, so apps without one never load the native module. */
+/** better-sqlite3 is loaded when a SqliteInbox is made, so apps without one need not install the native module. */
 function openDatabase(path: string): SqliteDatabase {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const Database = requirePeer<typeof import('better-sqlite3')>('better-sqlite3', 'SqliteInbox');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // FULL, not NORMAL: with WAL, NORMAL survives a crash of the process but may
@@ -180,6 +188,10 @@ export class SqliteInboxStorage implements InboxStorage {
   async get(key: string): Promise<InboxEntry | undefined> {
     const row = this.statements.get.get(key) as Row | undefined;
     return row === undefined ? undefined : toEntry(row);
+  }
+
+  async counts(): Promise<InboxCount[]> {
+    return sortCounts(this.db.prepare('SELECT provider, state, COUNT(*) AS count FROM inbox GROUP BY provider, state').all() as InboxCount[]);
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {

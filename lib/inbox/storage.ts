@@ -1,4 +1,4 @@
-import type { InboxEntry, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
+import type { InboxCount, InboxEntry, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
 import { reviveEvent } from './serialize';
 
 /** An entry handed to one worker for one attempt. */
@@ -40,6 +40,8 @@ export interface InboxStorage {
 
   list(options: InboxListOptions): Promise<InboxEntry[]>;
   get(key: string): Promise<InboxEntry | undefined>;
+  /** Entries per provider and state, sorted by provider then state; no zero counts. */
+  counts(): Promise<InboxCount[]>;
   /** Dead or pending entries become due now with a fresh attempt budget (attempts and age counted from `now`); returns the keys it replayed. */
   replay(keys: readonly string[] | 'dead', now: number): Promise<string[]>;
   /** Returns how many entries it deleted. */
@@ -53,6 +55,13 @@ export const LIST_LIMIT = 100;
 /** The states `list` shows: pending and dead by default, done too for 'all'. */
 export function listedStates(options: InboxListOptions): InboxState[] {
   return options.state === undefined ? ['pending', 'dead'] : options.state === 'all' ? ['pending', 'dead', 'done'] : [options.state];
+}
+
+const STATE_ORDER: Record<InboxState, number> = { pending: 0, dead: 1, done: 2 };
+
+/** The order `counts` returns: by provider, then pending, dead, done. */
+export function sortCounts(counts: InboxCount[]): InboxCount[] {
+  return counts.sort((a, b) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : STATE_ORDER[a.state] - STATE_ORDER[b.state]));
 }
 
 /** An entry as a backend stores it: times in ms, absent values undefined, the event serialized. */

@@ -1,10 +1,11 @@
 import { requiredText, type JsonValue } from '../body/fields';
 import { parseJsonObject } from '../body/json';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { jsonAck, shortReason } from './json-ack';
 import { secretList } from './secrets';
@@ -69,9 +70,9 @@ export interface CardIssuingEventOf<T extends string, D> extends WebhookEvent<'c
  */
 export type CardIssuingEvent =
   | { [T in CardIssuingCardStatusEventType]: CardIssuingEventOf<T, CardIssuingCard> }[CardIssuingCardStatusEventType]
-  | CardIssuingEventOf<string, CardIssuingFields>;
+  | CardIssuingEventOf<UnlistedEventType, CardIssuingFields>;
 
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent> {
+export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest> {
   /**
    * The token in the callback URL you registered (`?token=…`), or sent as the
    * `X-Webhook-Token` header; an array during a rotation (any may match).
@@ -138,6 +139,8 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
   };
 }
 
+const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true };
+
 /**
  * `app.post('/notify/cards', createCardIssuingWebhookMiddleware({ secret, onEvent }))`
  * and register `https://you.example/notify/cards?token=<secret>` as the callback:
@@ -145,6 +148,7 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
  * acked with `{"code":0,"message":"success"}` only once `onEvent` resolved.
  */
 export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware {
+  checkMiddlewareOptions('card-issuing', 'createCardIssuingWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(cardIssuingSpec(options), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
 }
 

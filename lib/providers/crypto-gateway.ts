@@ -1,10 +1,11 @@
 import { emptyFields, requireFlat, requiredText, type FlatFields } from '../body/fields';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { phpString, verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
@@ -52,9 +53,9 @@ export interface CryptoGatewayOther extends CryptoGatewayNotification {
 export type CryptoGatewayEvent =
   | WebhookEvent<'crypto-gateway', 'recharge', CryptoGatewayRecharge>
   | WebhookEvent<'crypto-gateway', 'transfer', CryptoGatewayTransfer>
-  | WebhookEvent<'crypto-gateway', string, CryptoGatewayOther>;
+  | WebhookEvent<'crypto-gateway', UnlistedEventType, CryptoGatewayOther>;
 
-export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent> {
+export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent, ExpressRequest> {
   /** Your gateway key (the `key=` in the signed string); an array during a rotation (any may match). */
   secret: string | readonly string[];
 }
@@ -142,11 +143,14 @@ function dedupId(type: string, data: Record<string, string>): string {
   return `${type}:${fingerprint(data, EXCLUDED)}`;
 }
 
+const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true };
+
 /**
  * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
  * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
  * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
  */
 export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware {
+  checkMiddlewareOptions('crypto-gateway', 'createCryptoGatewayWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(cryptoGatewaySpec(options), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
 }

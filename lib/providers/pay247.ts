@@ -1,9 +1,10 @@
 import { requireFlat, type FlatFields } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
@@ -44,7 +45,7 @@ export type Pay247Event =
 
 export type Pay247EventType = Pay247Event['type'];
 
-export interface Pay247Options extends WebhookOptions<Pay247Event> {
+export interface Pay247Options extends WebhookOptions<Pay247Event, ExpressRequest> {
   /** Your Pay247 merchant key; an array during a key rotation (any may match). */
   secret: string | readonly string[];
   /** The success answer. The seed's table says SUCCESS, its prose says success. Default 'SUCCESS'. */
@@ -116,11 +117,14 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
   };
 }
 
+const OPTION_NAMES: OwnOptionNames<Pay247Options> = { secret: true, successBody: true };
+
 /**
  * `app.post('/notify/pay247', createPay247WebhookMiddleware({ secret, onEvent }))`:
  * v1.0 form and v2.0 JSON notifications, verified, deduplicated by
  * `order_no` + `status`, acked with `SUCCESS` only once `onEvent` resolved.
  */
 export function createPay247WebhookMiddleware(options: Pay247Options): WebhookMiddleware {
+  checkMiddlewareOptions('pay247', 'createPay247WebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(pay247Spec(options), options as WebhookOptions<Pay247Event, WebhookRequest>);
 }

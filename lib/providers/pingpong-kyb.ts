@@ -1,11 +1,12 @@
 import { requiredText, type Fields } from '../body/fields';
 import { assertUnambiguousValue, WORD_FIELD_NAMES } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
 import { fingerprint } from '../dedup/fingerprint';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { secretList } from './secrets';
@@ -83,11 +84,19 @@ export interface PingPongOtherReview extends PingPongKybNotification {
 export type PingPongKybEvent =
   | WebhookEvent<'pingpong-kyb', 'SM_KYC_REVIEW', PingPongKycReview>
   | WebhookEvent<'pingpong-kyb', 'SM_STORE_REVIEW', PingPongStoreReview>
-  | WebhookEvent<'pingpong-kyb', string, PingPongOtherReview>;
+  | WebhookEvent<'pingpong-kyb', UnlistedEventType, PingPongOtherReview>;
 
-export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent> {
+export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent, ExpressRequest> {
   /** Your PingPong salt; an array during a rotation (any may match). */
   secret: string | readonly string[];
+  /**
+   * `status`, `comment` and `reviewDetail` are not signed: without `allowIps`
+   * (PINGPONG_SENDER_IPS) or `confirm`, anyone who replays or captures one
+   * signed notification can send it with another status. The middleware is
+   * refused unless one of them is given, or this is `true`: you accept the
+   * unsigned fields as sent (e.g. you re-query the review yourself).
+   */
+  acceptUnsignedStatus?: boolean;
 }
 
 /**
@@ -205,6 +214,8 @@ function javaTrim(value: string): string {
   return value.slice(start, end);
 }
 
+const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptUnsignedStatus: true };
+
 /**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
  * KYB and store review notifications, verified over the five fields PingPong
@@ -213,5 +224,21 @@ function javaTrim(value: string): string {
  * (PINGPONG_SENDER_IPS) and `confirm`.
  */
 export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions): WebhookMiddleware {
+  checkMiddlewareOptions('pingpong-kyb', 'createPingPongKybWebhookMiddleware({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })', options, OPTION_NAMES);
+  requireUnsignedFieldsCovered(options);
   return toExpressMiddleware(pingPongKybSpec(options), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
+}
+
+/** Secure by default: the unsigned review outcome is trusted only when the sender is checked, the review re-queried, or the merchant says so. */
+function requireUnsignedFieldsCovered(options: PingPongKybOptions): void {
+  const accepted = options.acceptUnsignedStatus;
+  if (accepted !== undefined && typeof accepted !== 'boolean') {
+    throw new TypeError('express-payment-webhooks (pingpong-kyb): acceptUnsignedStatus must be true or false.');
+  }
+  if (options.allowIps !== undefined || options.confirm !== undefined || accepted === true) return;
+  throw new TypeError(
+    'express-payment-webhooks (pingpong-kyb): PingPong does not sign status, comment or reviewDetail, so a replayed notification could carry any status. ' +
+      'Give allowIps: PINGPONG_SENDER_IPS.production (its senders), or confirm: (event) => re-query the review with PingPong, ' +
+      'or acceptUnsignedStatus: true to accept those fields as sent.',
+  );
 }

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { emptyFields, requiredText, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
-import type { WebhookEvent } from '../core/event';
+import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
-import { toExpressMiddleware, type WebhookMiddleware } from '../express';
+import { fingerprint } from '../dedup/fingerprint';
+import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { md5Hex, sha256Hex } from '../signing/digest';
 import { createPkcs1Decryptor, Pkcs1DecryptError } from '../signing/rsa-pkcs1-decrypt';
@@ -94,9 +96,9 @@ export type SgateEvent =
   | SgateEventOf<'SALARY_STATUS_CHANGE', SgatePayoutOrder>
   | SgateEventOf<'OFFLINE_TRANSFER_NOTIFICATION', SgateTransfer>
   | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
-  | SgateEventOf<string, SgateFields | JsonValue[]>;
+  | SgateEventOf<UnlistedEventType, SgateFields | JsonValue[]>;
 
-export interface SgateOptions extends WebhookOptions<SgateEvent> {
+export interface SgateOptions extends WebhookOptions<SgateEvent, ExpressRequest> {
   /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
   publicKey: RsaKeyInput | readonly RsaKeyInput[];
   /** Your merchant API key: `V-Api-Key` must equal it. */
@@ -105,8 +107,14 @@ export interface SgateOptions extends WebhookOptions<SgateEvent> {
   privateKey?: RsaKeyInput;
   /** The path (or full URL) SGATE posts to, when a proxy rewrites it before your app. Default: `req.originalUrl`. */
   notifyUrl?: string;
-  /** Refuse a `V-Timestamp` further than this from the server clock. Off by default: retries may reuse the first signature. */
-  toleranceSeconds?: number;
+  /**
+   * Refuse a `V-Timestamp` further than this from the server clock, so a
+   * captured notification cannot be replayed later. Default 300: SGATE
+   * retries 5 times 5 s apart, possibly with the first signature, so a
+   * genuine delivery is at most ~25 s old, plus clock skew. `false` turns
+   * the check off.
+   */
+  toleranceSeconds?: number | false;
 }
 
 export interface SgateSigningInput {
@@ -131,13 +139,22 @@ export function sgateSigningData(input: SgateSigningInput): string {
 const WHERE = 'express-payment-webhooks (sgate)';
 /** The fields SGATE encrypts for the merchant's public key (in `data` and in `custominfo`). */
 export const SENSITIVE = ['identity', 'identitypic', 'cardno', 'stcaccount'] as const;
-/** The field that names the object whose state changed, per documented event. */
-const OBJECT_ID: Readonly<Record<string, string>> = {
-  CUSTOM_STATUS_CHANGE: 'customid',
-  SALARY_STATUS_CHANGE: 'ticketid',
-  OFFLINE_TRANSFER_NOTIFICATION: 'uuid',
-  RECEIVING_TRANS_NOTIFICATION: 'uuid',
+/**
+ * Per documented event, the field naming its object, and whether that object
+ * has a status that changes (a customer, a payout) or is one fact that never
+ * does (a transfer).
+ */
+const OBJECTS: Readonly<Record<string, { idField: string; hasStatus: boolean }>> = {
+  CUSTOM_STATUS_CHANGE: { idField: 'customid', hasStatus: true },
+  SALARY_STATUS_CHANGE: { idField: 'ticketid', hasStatus: true },
+  OFFLINE_TRANSFER_NOTIFICATION: { idField: 'uuid', hasStatus: false },
+  RECEIVING_TRANS_NOTIFICATION: { idField: 'uuid', hasStatus: false },
 };
+/** Left out of a content digest: PKCS#1 v1.5 ciphertext differs each time the same value is encrypted. */
+const ENCRYPTED: ReadonlySet<string> = new Set(SENSITIVE);
+
+/** Ten times the span of SGATE's documented retries (~25 s): room for clock skew, little for a replay. */
+const DEFAULT_TOLERANCE_SECONDS = 300;
 const REQUIRED_HEADERS = ['v-api-key', 'v-timestamp', 'v-nonce-str', 'v-signature'] as const;
 
 type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey' | 'notifyUrl' | 'toleranceSeconds'>;
@@ -156,9 +173,9 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
   const apiKey = options.apiKey;
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError(`${WHERE}: apiKey must be a non-empty string.`);
   const notifyUrl = options.notifyUrl === undefined ? undefined : notifyPath(options.notifyUrl);
-  const tolerance = options.toleranceSeconds;
-  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance > 0))) {
-    throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds.`);
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (tolerance !== false && (typeof tolerance !== 'number' || !(tolerance > 0))) {
+    throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds, or false to accept any V-Timestamp.`);
   }
   const decrypt = options.privateKey === undefined ? undefined : createPkcs1Decryptor(rsaPrivateKey(WHERE, 'privateKey', options.privateKey));
 
@@ -179,7 +196,7 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
           'V-Signature does not verify with publicKey for this body and URL. Behind a proxy or mount path that changes the path SGATE posted to, set notifyUrl.',
         );
       }
-      if (tolerance !== undefined && Math.abs(Date.now() / 1000 - timestamp) > tolerance) {
+      if (tolerance !== false && Math.abs(Date.now() / 1000 - timestamp) > tolerance) {
         throw new WebhookError('TIMESTAMP_OUT_OF_TOLERANCE', `V-Timestamp is more than toleranceSeconds (${tolerance}) away from this server's clock.`);
       }
       // The whole body is signed.
@@ -202,13 +219,17 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
   };
 }
 
+const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: true, privateKey: true, notifyUrl: true, toleranceSeconds: true };
+
 /**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
  * verified (MD5withRSA over the raw body, the URL and the V-* headers),
- * deduplicated by event + object id + updated_at, sensitive fields decrypted
+ * deduplicated by event + object id + status + updated_at (transfers: uuid +
+ * content), sensitive fields decrypted
  * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
  */
 export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
+  checkMiddlewareOptions('sgate', 'createSgateWebhookMiddleware({ publicKey, apiKey, onEvent })', options, OPTION_NAMES);
   return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
 }
 
@@ -231,18 +252,25 @@ function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders {
 }
 
 /**
- * No event id exists. One state change of one object is identified by the
- * event, the object's id and its `updated_at` (else the event `time`); a
- * retry is the identical body. Events without a documented object id are
- * identified by their body.
+ * No event id exists; a retry is the identical body. A status change is
+ * identified by the event, the object's id, its new `status` and its
+ * `updated_at` (else the event `time`): `updated_at` has whole seconds, so
+ * without the status two changes within one second would look like one. A
+ * transfer happens once: its uuid and its content (not `time`, so a later
+ * re-notification of the same transfer is still a duplicate). Events without
+ * a documented object id are identified by their body.
  */
 function dedupId(event: string, data: Fields | JsonValue[], time: number, text: string): string {
-  const idField = Object.hasOwn(OBJECT_ID, event) ? OBJECT_ID[event] : undefined;
-  if (idField === undefined) return `${event}:body-sha256:${sha256Hex(text)}`;
-  const objectId = Array.isArray(data) ? undefined : data[idField];
-  if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${idField} is missing.`);
-  const updatedAt = (data as Fields).updated_at;
-  return `${event}:${objectId}:${isIdValue(updatedAt) ? updatedAt : time}`;
+  const object = Object.hasOwn(OBJECTS, event) ? OBJECTS[event] : undefined;
+  if (object === undefined) return `${event}:body-sha256:${sha256Hex(text)}`;
+  const fields = Array.isArray(data) ? emptyFields() : data;
+  const objectId = fields[object.idField];
+  if (!isIdValue(objectId)) throw new WebhookError('BODY_INVALID', `data.${object.idField} is missing.`);
+  if (!object.hasStatus) return `${event}:${objectId}:${fingerprint(fields, ENCRYPTED)}`;
+  const status = fields.status;
+  if (!isIdValue(status)) throw new WebhookError('BODY_INVALID', 'data.status is missing.');
+  const updatedAt = fields.updated_at;
+  return `${event}:${objectId}:${status}:${isIdValue(updatedAt) ? updatedAt : time}`;
 }
 
 function isIdValue(value: JsonValue | undefined): value is string | number {

@@ -1,5 +1,6 @@
 import { sendNotification, type Notification } from './notification';
 import type { Answer, ProviderSide } from './provider-sides';
+import { MAX_TIMER_MS, sleep } from './sleep';
 
 export interface Attempt {
   /** 1-based. */
@@ -39,7 +40,11 @@ export interface DeliveryReport {
  */
 export async function deliverLikeProvider(options: DeliveryOptions): Promise<DeliveryReport> {
   const speed = options.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError('speed must be a positive number');
+  if (!(speed > 0 && Number.isFinite(speed))) throw new RangeError('speed must be a positive finite number');
+  if (options.attempts !== undefined && !(Number.isSafeInteger(options.attempts) && options.attempts >= 1)) throw new RangeError('attempts must be a positive integer');
+  const timeout = options.requestTimeoutMs;
+  // AbortSignal.timeout takes a Node timer: past MAX_TIMER_MS it would fire at once.
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMER_MS)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds from 1 to ${MAX_TIMER_MS}`);
   const maxAttempts = attemptLimit(options.side, options.attempts);
   const wait = options.sleep ?? sleep;
   const attempts: Attempt[] = [];
@@ -80,14 +85,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === 'TimeoutError') return 'timed out';
   return cause?.message ? `${error.message}: ${cause.message}` : error.message;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

@@ -199,14 +199,17 @@ function checkChoices(provider: ProviderName, variants: ProviderVariants, option
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new SimulatorUsageError('url', 'must be an http:// or https:// URL');
   if (provider === 'sgate') {
     if (options.privateKey === undefined) throw new SimulatorUsageError('privateKey', 'SGATE needs the private key to sign with');
-    if (options.apiKey === undefined || options.apiKey === '') throw new SimulatorUsageError('apiKey', 'SGATE needs your merchant API key');
-  } else if (options.secret === undefined || options.secret === '') {
+    if (options.apiKey === undefined || options.apiKey.trim() === '') throw new SimulatorUsageError('apiKey', 'SGATE needs your merchant API key');
+  } else if (options.secret === undefined || options.secret.trim() === '') {
     throw new SimulatorUsageError('secret', `${provider} needs ${variants.secret}`);
   }
   oneOf('format', options.format, variants.formats);
   oneOf('type', options.type, variants.types);
   if (variants.statuses === 'integer') {
-    if (options.status !== undefined && !/^-?\d+$/.test(options.status)) throw new SimulatorUsageError('status', `${provider}'s status is an integer`);
+    // Beyond a safe integer, the number sent would not be the one asked for.
+    if (options.status !== undefined && !(/^-?\d+$/.test(options.status) && Number.isSafeInteger(Number(options.status)))) {
+      throw new SimulatorUsageError('status', `${provider}'s status is an integer (up to ${Number.MAX_SAFE_INTEGER})`);
+    }
     if (options.status !== undefined && !('status' in sampleSgateData(options.event ?? 'CUSTOM_STATUS_CHANGE'))) {
       throw new SimulatorUsageError('status', `event ${options.event} has no status`);
     }

@@ -3,33 +3,24 @@
  * builds first), against a SQLite file and a Redis prefix that hold pending,
  * dead and done entries.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import Redis from 'ioredis';
 import { RedisInboxStorage } from '../../lib/inbox/redis-inbox';
 import { SqliteInboxStorage } from '../../lib/inbox/sqlite-inbox';
 import type { InboxStorage } from '../../lib/inbox/storage';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { runCli } from './run-cli';
 
-const BIN = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
 const dir = mkdtempSync(join(tmpdir(), 'epw-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** Every run is bounded: one that has not ended after 10 s is killed and has code null. */
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 10_000 });
 
 const event = (id: string) =>
   JSON.stringify({ provider: 'pay247', id, type: 'payout.succeeded', data: { amount: '100.0000' }, signedFields: ['amount'], receivedAt: new Date().toISOString() });
@@ -76,11 +67,75 @@ describe('express-payment-webhooks CLI: usage', () => {
     expect(run.stderr).not.toBe('');
   });
 
-  test('a database file that does not exist: exit 1, and no file is created', async () => {
-    const missing = join(dir, 'typo.db');
-    const run = await cli('inbox', 'list', '--db', missing);
-    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('no inbox database') });
-    expect((await cli('inbox', 'list', '--db', missing)).code).toBe(1);
+  test.each([['list'], ['show', 'pay247:k'], ['replay', '--dead'], ['purge']])('a database file that does not exist (%s): exit 1, and no file is created', async (...command) => {
+    const missing = join(dir, `typo-${command[0]}.db`);
+    const run = await cli('inbox', ...command, '--db', missing);
+    expect(run).toMatchObject({ code: 1, stderr: `error: no inbox database at ${missing}\n` });
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
+describe('express-payment-webhooks CLI: a --db that is not an inbox', () => {
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  let made = 0;
+  /** A file in a directory of its own, so that any -wal, -shm or -journal file the CLI made would show. */
+  function file(fill: (path: string) => void): string {
+    const home = join(dir, `foreign-${made++}`);
+    mkdirSync(home);
+    const path = join(home, 'app.db');
+    fill(path);
+    return path;
+  }
+  const sqlite = (sql: string) => (path: string) => {
+    const db = new Database(path);
+    db.exec(sql);
+    db.close();
+  };
+
+  test.each([
+    ["another application's database", sqlite("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');"), 'it has no inbox table'],
+    ['a table named inbox of another shape', sqlite("CREATE TABLE inbox (id INTEGER PRIMARY KEY, body TEXT, state TEXT); INSERT INTO inbox (body, state) VALUES ('x', 'done');"), 'its inbox table has no key, provider, event,'],
+    ['an empty file', (path: string) => writeFileSync(path, ''), 'it has no inbox table'],
+    ['a text file', (path: string) => writeFileSync(path, 'not a database\n'), '(SQLITE_NOTADB)'],
+  ])('%s: refused with a message, exit 1, the file unchanged byte for byte', async (_name, fill, reason) => {
+    const path = file(fill);
+    const before = sha256(path);
+    for (const command of [['list'], ['show', 'pay247:k'], ['replay', '--dead'], ['purge', '--dead']]) {
+      const run = await cli('inbox', ...command, '--db', path);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`error: ${path} is not an inbox database`);
+      expect(run.stderr).toContain(reason);
+      expect(run.stdout).toBe('');
+    }
+    expect(sha256(path)).toBe(before);
+    expect(readdirSync(join(path, '..'))).toEqual(['app.db']);
+  });
+
+  test('a real inbox in rollback-journal mode is accepted', async () => {
+    const path = file((p) => new SqliteInboxStorage(p).close());
+    sqlite('PRAGMA journal_mode = DELETE;')(path);
+    expect(await cli('inbox', 'list', '--db', path)).toMatchObject({ code: 0, stdout: 'no entries\n' });
+  });
+});
+
+describe('express-payment-webhooks CLI: a stalled Redis', () => {
+  // Accepts connections and never answers: a server stopped (SIGSTOP) or wedged.
+  let server: Server;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test.each([['list'], ['purge', '--dead']])('%s: exit 1 with a message within seconds, not a hang', async (...command) => {
+    const url = `redis://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const run = await cli('inbox', ...command, '--redis', url);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: .*(timed out|did not answer .* within)/i);
   });
 });
 
@@ -155,6 +210,11 @@ describeWithRedis('with a Redis server', () => {
   describeCommands('--redis', async () => {
     const prefix = `cli${prefixes++}`;
     return { storage: new RedisInboxStorage(new Redis(server.url), prefix, true), args: ['--redis', server.url, '--prefix', prefix] };
+  });
+
+  test('a prefix the inbox refuses: exit 2 at once, not a hang on the open connection', async () => {
+    const run = await cli('inbox', 'list', '--redis', server.url, '--prefix', 'a{b}');
+    expect(run).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: .*--prefix/) });
   });
 
   test('an unreachable server: exit 1 soon, not a hang', async () => {

@@ -76,7 +76,7 @@ class Merchant {
     app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, onEvent }));
     app.post('/sgate', createSgateWebhookMiddleware({ publicKey: sgateSystem.publicKey, apiKey: API_KEY, privateKey: merchant.privateKey, onEvent }));
     app.post('/card-issuing', createCardIssuingWebhookMiddleware({ secret: SECRET, onEvent }));
-    app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, onEvent }));
+    app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, onEvent }));
     app.post('/crypto', createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent }));
     this.server = await listen(app);
   }
@@ -164,7 +164,7 @@ describe('simulate: retries, exit codes and copies', () => {
     expect(attemptLines(scheduled.stdout)).toHaveLength(3);
   });
 
-  test('nobody listening: each attempt shows the connection error, exit 1', async () => {
+  test('nobody listening: each attempt shows the connection error, once the question to ask, exit 1', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
@@ -172,6 +172,9 @@ describe('simulate: retries, exit codes and copies', () => {
     const run = await cli(['simulate', 'pingpong-kyb', '--url', `http://127.0.0.1:${port}/n`, '--secret', SECRET, '--attempts', '2', '--speed', '1000']);
     expect(run.code).toBe(1);
     expect(attemptLines(run.stdout).map((line) => line.split('  ')[2])).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(run.stdout.match(/ECONNREFUSED: nothing accepted the connection\. Is your app running at (\S+)\?/g)).toEqual([
+      `ECONNREFUSED: nothing accepted the connection. Is your app running at http://127.0.0.1:${port}/n?`,
+    ]);
   });
 
   test('--duplicate: the same notification again and again; acknowledged each time, handled once', async () => {

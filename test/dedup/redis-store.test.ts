@@ -214,7 +214,7 @@ describeWithRedis('RedisDedupStore', () => {
     });
 
     test('rejects options it cannot use', () => {
-      expect(() => new RedisDedupStore({})).toThrow(/either url or client/);
+      expect(() => new RedisDedupStore({})).toThrow(/url or client is missing: give url: /);
       expect(() => new RedisDedupStore({ url: redis.url, client: admin })).toThrow(/either url or client/);
       expect(() => new RedisDedupStore({ url: '' })).toThrow(/url/);
       expect(() => new RedisDedupStore({ client: {} as Redis })).toThrow(/ioredis client/);

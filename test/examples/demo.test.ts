@@ -20,7 +20,7 @@ test('the demo narrates every step, each expectation holds, and it exits 0', asy
   // 2. the duplicate is acked without running the handler.
   expect(step(2)).toMatch(/merchant answered 200 "SUCCESS"\n.+Pay247 concluded: acknowledged.*\n.+merchant log: \(nothing: the handler did not run\)/);
   // 3. the forgery is refused.
-  expect(step(3)).toMatch(/merchant answered 401 "fail"\n.+not acknowledged[^\n]*\n.+merchant log: crypto-gateway: refused SIGNATURE_MISMATCH/);
+  expect(step(3)).toMatch(/merchant answered 401 "fail"\n.+not acknowledged[^\n]*\n.+merchant log: express-payment-webhooks \(crypto-gateway\) SIGNATURE_MISMATCH status=401/);
   // 4. the failed handler is retried on SGATE's schedule, and the retry succeeds.
   expect(step(4)).toMatch(/attempt 1: merchant answered 500 .*\n.+SGATE concluded: not acknowledged, it retries in 5 s .*\n.+HANDLER_FAILED[\s\S]*attempt 2: merchant answered 200 .*\n.+SGATE concluded: acknowledged/);
   expect(stdout).toMatch(/Every expectation held\./);

@@ -9,6 +9,7 @@ import { deferred, sleep, until } from '../helpers/async';
 import { EXPRESS_VERSIONS, type ExpressVersion } from '../helpers/express-versions';
 import { describeWithRedis } from '../helpers/redis-server';
 import { listen, post, type Running } from '../helpers/server';
+import { recordingLogger } from '../helpers/webhook-app';
 import { redisBackend, sqliteBackend, type AnyInbox, type Backend } from './backends';
 
 const SECRET = 'inbox-secret';
@@ -118,7 +119,8 @@ function describeInboxMode(backend: Backend): void {
         ['HANDLER_FAILED', 'pay247', `${n.fields.order_no}:2`, undefined],
         ['HANDLER_FAILED', 'pay247', `${n.fields.order_no}:2`, undefined],
       ]);
-      expect(s.errors[0].error.message).not.toContain('database down');
+      // The handler's own message, where people look; not "the provider will retry": the inbox does.
+      expect(s.errors[0].error.message).toBe('onEvent threw or rejected: database down');
       const retries = reportsOf(s, 'retry') as Extract<InboxReport, { type: 'retry' }>[];
       expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
       expect(retries[0].nextAttemptAt).toBeInstanceOf(Date);
@@ -127,15 +129,18 @@ function describeInboxMode(backend: Backend): void {
 
     test('after the last attempt the notification is dead, kept, and delivered once replayed after the fix', async () => {
       let fixed = false;
+      const middlewareLog = recordingLogger();
+      const inboxLog = recordingLogger();
       const s = await start(
         backend.fresh(),
         {
+          logger: middlewareLog,
           onEvent: async (event) => {
-            if (!fixed) throw new Error('bug');
+            if (!fixed) throw new Error('bug: ledger locked');
             s.events.push(event);
           },
         },
-        { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 } },
+        { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 }, logger: inboxLog },
       );
       const n = buildPay247Notification({ secret: SECRET });
       const key = `pay247:${n.fields.order_no}:2`;
@@ -144,7 +149,17 @@ function describeInboxMode(backend: Backend): void {
       expect(reportsOf(s, 'dead')).toMatchObject([{ key, attempt: 3, error: { code: 'HANDLER_FAILED' } }]);
       expect(reportsOf(s, 'retry')).toHaveLength(2);
       const dead = await s.inbox.get(key);
-      expect(dead).toMatchObject({ state: 'dead', attempts: 3, lastError: expect.stringMatching(/^HANDLER_FAILED: /) });
+      // The handler's own message where people look; no "the provider will retry": the inbox retries, and has given up.
+      expect(dead).toMatchObject({ state: 'dead', attempts: 3, lastError: 'HANDLER_FAILED: onEvent threw or rejected: bug: ledger locked' });
+      expect(middlewareLog.lines).toEqual(
+        Array.from({ length: 3 }, () => ({
+          level: 'error',
+          line: `express-payment-webhooks (pay247) HANDLER_FAILED via=inbox event=${n.fields.order_no}:2: onEvent threw or rejected: bug: ledger locked`,
+        })),
+      );
+      expect(inboxLog.lines).toEqual([
+        { level: 'error', line: expect.stringMatching(new RegExp(`^express-payment-webhooks \\(${backend.name}\\): ${key} moved to the dead letters after 3 attempt\\(s\\): HANDLER_FAILED: onEvent threw or rejected: bug: ledger locked .*inbox replay '${key}'`)) },
+      ]);
       expect(dead!.event.data).toMatchObject({ amount: '100.0000' });
       expect((await s.inbox.list()).map((e) => e.key)).toEqual([key]);
       // The provider retrying now changes nothing: already acked.

@@ -4,11 +4,12 @@
  * what is the provider's own: the token in the query and in the header,
  * event_data decoding, confirm, and no card data in any answer or error.
  */
-import { createCardIssuingWebhookMiddleware, isEventType, WebhookError, type CardIssuingEvent, type CardIssuingOptions } from '../../lib';
+import { createCardIssuingWebhookMiddleware, isEventType, type CardIssuingEvent, type CardIssuingOptions } from '../../lib';
 import { buildCardIssuingNotification, cardIssuingCallbackUrl } from '../../lib/testing';
 import { answersTable } from '../helpers/answers-table';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
-import { listen, post, type Running } from '../helpers/server';
+import { webhookApps } from '../helpers/webhook-app';
+import { post } from '../helpers/server';
 
 const TOKEN = 'cit_6f1d2c0b9a8e7f6d5c4b3a29';
 const PATH = '/notify/cards';
@@ -49,30 +50,10 @@ answersTable({
 });
 
 describe.each(EXPRESS_VERSIONS)('card-issuing on $name', (express) => {
-  let server: Running | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const startApp = webhookApps();
 
   async function start(options: Partial<CardIssuingOptions> = {}, setup?: (app: any) => void) {
-    const events: CardIssuingEvent[] = [];
-    const errors: WebhookError[] = [];
-    const app = express.create();
-    setup?.(app);
-    app.post(
-      PATH,
-      createCardIssuingWebhookMiddleware({
-        secret: TOKEN,
-        onEvent: async (event) => {
-          events.push(event);
-        },
-        onError: (error) => errors.push(error),
-        ...options,
-      }),
-    );
-    server = await listen(app);
-    return { events, errors, url: `${server.url}${PATH}` };
+    return startApp<CardIssuingEvent>((r) => createCardIssuingWebhookMiddleware({ secret: TOKEN, ...r.options, ...options }), { express, path: PATH, setup });
   }
   const send = (url: string, n: { headers: Record<string, string>; body: string }) => post(url, n.body, n.headers);
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createCryptoGatewayWebhookMiddleware, type CryptoGatewayEvent, type CryptoGatewayOptions, type WebhookError } from '../../lib';
+import { createCryptoGatewayWebhookMiddleware, type CryptoGatewayEvent, type CryptoGatewayOptions } from '../../lib';
 import { buildCryptoGatewayNotification, encodeForm, signCryptoGateway } from '../../lib/testing';
 import { answersTable, type Sendable } from '../helpers/answers-table';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
-import { listen, post, type Running } from '../helpers/server';
+import { webhookApps } from '../helpers/webhook-app';
+import { post } from '../helpers/server';
 import {
   CRYPTO_DEPOSIT_FORM_SIGNED_STRING,
   CRYPTO_DEPOSIT_JSON,
@@ -48,20 +49,20 @@ answersTable({
     ['for another secret', () => buildCryptoGatewayNotification({ secret: 'another-secret' }), 'SIGNATURE_MISMATCH'],
   ],
   malformed: [
-    ['malformed JSON', 'application/json', '{"type": '],
-    ['a nested JSON value', 'application/json', '{"type":{"a":"recharge"},"sign":"x"}'],
-    ['a repeated form key', 'application/x-www-form-urlencoded', 'status=1&status=2&sign=x'],
-    ['XML with a DOCTYPE', 'application/xml', '<!DOCTYPE response [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><type>&x;</type></response>'],
-    ['XML with an ENTITY declaration', 'text/xml', '<!ENTITY x "y"><response><type>recharge</type></response>'],
-    ['XML repeating an element', 'application/xml', '<response><status>1</status><status>2</status></response>'],
-    ['XML with a nested element', 'application/xml', '<response><type><a>recharge</a></type></response>'],
-    ['XML with an attribute', 'application/xml', '<response><type a="b">recharge</type></response>'],
-    ['XML with another root', 'application/xml', '<xml><type>recharge</type></xml>'],
-    ['XML with two roots', 'application/xml', '<response><type>recharge</type></response><response><type>recharge</type></response>'],
-    ['empty XML', 'application/xml', ''],
-    ['truncated XML', 'application/xml', CRYPTO_DEPOSIT_XML.slice(0, 100)],
-    ['XML with an element named __proto__', 'application/xml', '<response><__proto__>1</__proto__><type>recharge</type></response>'],
-    ['XML with an element named constructor', 'text/xml', '<response><constructor>1</constructor></response>'],
+    ['malformed JSON', 'application/json', '{"type": ', 'BODY_MALFORMED'],
+    ['a nested JSON value', 'application/json', '{"type":{"a":"recharge"},"sign":"x"}', 'BODY_INVALID'],
+    ['a repeated form key', 'application/x-www-form-urlencoded', 'status=1&status=2&sign=x', 'BODY_MALFORMED'],
+    ['XML with a DOCTYPE', 'application/xml', '<!DOCTYPE response [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><type>&x;</type></response>', 'BODY_MALFORMED'],
+    ['XML with an ENTITY declaration', 'text/xml', '<!ENTITY x "y"><response><type>recharge</type></response>', 'BODY_MALFORMED'],
+    ['XML repeating an element', 'application/xml', '<response><status>1</status><status>2</status></response>', 'BODY_INVALID'],
+    ['XML with a nested element', 'application/xml', '<response><type><a>recharge</a></type></response>', 'BODY_INVALID'],
+    ['XML with an attribute', 'application/xml', '<response><type a="b">recharge</type></response>', 'BODY_INVALID'],
+    ['XML with another root', 'application/xml', '<xml><type>recharge</type></xml>', 'BODY_INVALID'],
+    ['XML with two roots', 'application/xml', '<response><type>recharge</type></response><response><type>recharge</type></response>', 'BODY_MALFORMED'],
+    ['empty XML', 'application/xml', '', 'BODY_MALFORMED'],
+    ['truncated XML', 'application/xml', CRYPTO_DEPOSIT_XML.slice(0, 100), 'BODY_MALFORMED'],
+    ['XML with an element named __proto__', 'application/xml', '<response><__proto__>1</__proto__><type>recharge</type></response>', 'BODY_MALFORMED'],
+    ['XML with an element named constructor', 'text/xml', '<response><constructor>1</constructor></response>', 'BODY_MALFORMED'],
   ],
   unsupportedTypes: ['text/plain', 'multipart/form-data; boundary=x', 'application/xml; charset=gbk'],
   successBody: 'success',
@@ -69,30 +70,10 @@ answersTable({
 });
 
 describe.each(EXPRESS_VERSIONS)('crypto gateway on $name', (express) => {
-  let server: Running | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const startApp = webhookApps();
 
   async function start(options: Partial<CryptoGatewayOptions> = {}, setup?: (app: any) => void) {
-    const events: CryptoGatewayEvent[] = [];
-    const errors: WebhookError[] = [];
-    const app = express.create();
-    setup?.(app);
-    app.post(
-      '/notify/crypto',
-      createCryptoGatewayWebhookMiddleware({
-        secret: CRYPTO_SEED_KEY,
-        onEvent: (event) => {
-          events.push(event);
-        },
-        onError: (error) => errors.push(error),
-        ...options,
-      }),
-    );
-    server = await listen(app);
-    return { events, errors, url: `${server.url}/notify/crypto` };
+    return startApp<CryptoGatewayEvent>((r) => createCryptoGatewayWebhookMiddleware({ secret: CRYPTO_SEED_KEY, ...r.options, ...options }), { express, path: '/notify/crypto', setup });
   }
 
   describe('the seed samples in every format, signed independently', () => {
@@ -170,17 +151,19 @@ describe.each(EXPRESS_VERSIONS)('crypto gateway on $name', (express) => {
   });
 
   test('form, JSON and XML of the same notification give the same flat data of strings', async () => {
-    const app = express.create();
     const seen: Record<string, unknown> = {};
-    for (const format of ['form', 'json', 'xml'] as const) {
-      app.post(`/${format}`, createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent: (event) => void (seen[format] = event.data) }));
-    }
-    server = await listen(app);
+    const mountEachFormat = (app: any) => {
+      for (const format of ['form', 'json', 'xml'] as const) {
+        app.post(`/${format}`, createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent: (event) => void (seen[format] = event.data) }));
+      }
+      return '';
+    };
+    const server = await startApp(() => createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent: () => undefined }), { express, mount: mountEachFormat });
     const fields = { ...buildCryptoGatewayNotification({ secret: SECRET }).fields, ordid: '', symbol: 'A&B <c>' } as Record<string, string>;
     delete fields.sign;
     for (const format of ['form', 'json', 'xml'] as const) {
       const n = buildCryptoGatewayNotification({ secret: SECRET, format, fields });
-      expect((await post(`${server.url}/${format}`, n.body, n.headers)).status).toBe(200);
+      expect((await post(`${server.origin}/${format}`, n.body, n.headers)).status).toBe(200);
     }
     expect(seen.form).toEqual(fields);
     expect(seen.json).toEqual(fields);

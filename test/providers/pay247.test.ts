@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createPay247WebhookMiddleware, type Pay247Event } from '../../lib';
 import { buildPay247Notification, encodeForm, signPay247 } from '../../lib/testing';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
-import { listen, post, type Running } from '../helpers/server';
+import { post } from '../helpers/server';
+import { webhookApps } from '../helpers/webhook-app';
 
 const SECRET = 'pay247-merchant-key';
 
@@ -36,15 +37,10 @@ function referenceSign(fields: Record<string, string | number>, secret: string, 
 }
 
 describe.each(EXPRESS_VERSIONS)('Pay247 on $name', (express) => {
-  let server: Running | undefined;
-  afterEach(async () => server?.close());
+  const startApp = webhookApps();
 
   async function start(options: Partial<Parameters<typeof createPay247WebhookMiddleware>[0]> = {}) {
-    const events: Pay247Event[] = [];
-    const app = express.create();
-    app.post('/notify', createPay247WebhookMiddleware({ secret: SECRET, onEvent: (e) => void events.push(e), ...options }));
-    server = await listen(app);
-    return { events, url: `${server.url}/notify` };
+    return startApp<Pay247Event>((r) => createPay247WebhookMiddleware({ secret: SECRET, ...r.options, ...options }), { express });
   }
 
   test('the seed sample as v2.0 JSON, signed by the reference rule: verified, typed, values as sent', async () => {

@@ -11,6 +11,7 @@ import {
   createPingPongKybWebhookMiddleware,
   createSgateWebhookMiddleware,
   type WebhookError,
+  type WebhookLogger,
 } from '../../lib';
 import type { WebhookMiddleware } from '../../lib/express';
 import {
@@ -34,6 +35,7 @@ export interface Sendable {
 export interface MountOptions {
   onEvent: (event: unknown) => unknown;
   onError: (error: WebhookError) => void;
+  logger?: WebhookLogger;
   handlerTimeoutMs?: number;
   readTimeoutMs?: number;
   limit?: number | string;
@@ -185,7 +187,7 @@ export const pingPongFixture: ProviderFixture = {
   secrets: [PINGPONG_SALT],
   sensitive: [],
   formats: ['json'],
-  mount: (options) => createPingPongKybWebhookMiddleware({ secret: PINGPONG_SALT, ...options }),
+  mount: (options) => createPingPongKybWebhookMiddleware({ secret: PINGPONG_SALT, acceptUnsignedStatus: true, ...options }),
   genuine: () => {
     const n = buildPingPongKybNotification({ secret: PINGPONG_SALT });
     return { path: '', headers: n.headers, body: n.body };

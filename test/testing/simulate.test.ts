@@ -43,7 +43,7 @@ function receiverApp(express: ExpressVersion, events: Events, hold: { wait?: Pro
   app.post('/pay247', createPay247WebhookMiddleware({ secret: SECRET, onEvent }));
   app.post('/sgate', createSgateWebhookMiddleware({ publicKey: sgateSystem.publicKey, apiKey: 'api-key', privateKey: merchant.privateKey, onEvent }));
   app.post('/card-issuing', createCardIssuingWebhookMiddleware({ secret: SECRET, onEvent }));
-  app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, onEvent }));
+  app.post('/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret: SECRET, acceptUnsignedStatus: true, onEvent }));
   app.post('/crypto-gateway', createCryptoGatewayWebhookMiddleware({ secret: SECRET, onEvent }));
   return app;
 }
