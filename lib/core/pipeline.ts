@@ -11,6 +11,7 @@ import { readParsedBody } from './read-body';
 import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
 import { resolveSettings } from './settings';
 import { startupLog } from './startup-log';
+import { activeSteps, traceNotification, type NotificationTrace, type StepRunner } from '../telemetry/notification-trace';
 
 /** Where the request came from and to, as the framework sees it. */
 export interface RequestFacts {
@@ -46,11 +47,12 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   const success: Answer = { status: 200, ack: spec.success };
   success.headers = headersOf(success);
 
+  const deliverySteps = activeSteps(spec.provider);
   options.inbox?.register({
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
     hardTimeoutMs: settings.hardTimeoutMs,
-    run: (event, ctx) => work(event as E, ctx),
+    run: (event, ctx) => work(event as E, ctx, deliverySteps),
     // Logged and told to onError like any failure (report() swallows an async onError's rejection).
     report: (error) => report(error, undefined),
   });
@@ -107,21 +109,22 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     });
   }
 
-  async function deliver(event: E, req: Req): Promise<Answer> {
+  async function deliver(event: E, req: Req, trace: NotificationTrace): Promise<Answer> {
     const key = `${spec.provider}:${event.id}`;
     const token = nextClaimToken();
     let state;
     try {
-      state = await store.claim(key, settings.lockTtlMs, token);
+      state = await trace.step('dedup claim', () => store.claim(key, settings.lockTtlMs, token));
     } catch (cause) {
       throw new WebhookError('STORE_UNAVAILABLE', 'The dedup store could not be reached; the provider will retry.', { cause, eventId: event.id });
     }
+    trace.claimed(state);
     if (state === 'done') return success;
     if (state === 'in-flight') {
       throw new WebhookError('IN_FLIGHT', 'This notification is already being handled; the provider will retry.', { eventId: event.id });
     }
-    if (options.inbox !== undefined) return persist(options.inbox, event, key, token, req);
-    return runClaimed(event, key, token, new RunContext(req));
+    if (options.inbox !== undefined) return persist(options.inbox, event, key, token, req, trace);
+    return runClaimed(event, key, token, new RunContext(req), trace);
   }
 
   /**
@@ -129,13 +132,13 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
    * run settles or is given up at hardTimeoutMs. Nothing here holds `req`
    * except `ctx`, which lets go of it when the run is given up.
    */
-  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>): Promise<Answer> {
+  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>, trace: NotificationTrace): Promise<Answer> {
     const renewal = new ClaimRenewal(store, key, token, settings.lockTtlMs, (failure) => {
       const error = claimLost(failure, event.id);
       report(error, ctx.req);
       RunContext.abort(ctx, error);
     });
-    const run = runWithDeadline(() => work(event, ctx), ctx, settings.handlerTimeoutMs, settings.hardTimeoutMs);
+    const run = runWithDeadline(() => work(event, ctx, trace), ctx, settings.handlerTimeoutMs, settings.hardTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
       void settleLate(run, renewal, key, token, ctx, event.id);
@@ -171,9 +174,9 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   /** Inbox mode: once the notification is durably stored it is the inbox's, and the provider is acked. */
-  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req): Promise<Answer> {
+  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req, trace: NotificationTrace): Promise<Answer> {
     try {
-      await inbox.put(key, event);
+      await trace.step('inbox put', () => inbox.put(key, event));
     } catch (cause) {
       const error = new WebhookError('INBOX_UNAVAILABLE', 'The inbox could not store the notification; the provider will retry.', { cause, eventId: event.id });
       await finish(key, token, false, req, event.id);
@@ -183,9 +186,13 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     return success;
   }
 
-  /** The merchant's work as one promise: a synchronous throw becomes a rejection. */
-  function work(event: E, ctx: HandlerContext<Req>): Promise<unknown> {
-    if (options.confirm !== undefined) return confirmThenHandle(options.confirm, event, ctx);
+  /** The merchant's work as one promise, each part in its own span: a synchronous throw becomes a rejection. */
+  function work(event: E, ctx: HandlerContext<Req>, steps: StepRunner): Promise<unknown> {
+    if (options.confirm !== undefined) return confirmThenHandle(options.confirm, event, ctx, steps);
+    return steps.step('onEvent', () => handle(event, ctx));
+  }
+
+  function handle(event: E, ctx: HandlerContext<Req>): Promise<unknown> {
     try {
       // The handler's own promise, as is: no extra async frame per notification.
       return Promise.resolve(options.onEvent(event, ctx));
@@ -194,21 +201,27 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     }
   }
 
-  async function confirmThenHandle(confirm: NonNullable<typeof options.confirm>, event: E, ctx: HandlerContext<Req>): Promise<void> {
-    await confirmWith(confirm, event, ctx);
-    await options.onEvent(event, ctx);
+  async function confirmThenHandle(confirm: NonNullable<typeof options.confirm>, event: E, ctx: HandlerContext<Req>, steps: StepRunner): Promise<void> {
+    await steps.step('confirm', () => confirmWith(confirm, event, ctx));
+    await steps.step('onEvent', () => handle(event, ctx));
   }
 
-  return async function handle(req, res, facts) {
+  return async function handleRequest(req, res, facts) {
+    const trace = traceNotification(spec.provider, req.method);
     let answer: Answer;
+    let refusal: WebhookError | undefined;
     try {
       admit(req, facts);
       const receivedAt = new Date();
       const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
-      answer = await deliver(eventFrom(body, req, facts, receivedAt), req);
+      const event = trace.stepSync('verify', () => eventFrom(body, req, facts, receivedAt));
+      trace.identify(event);
+      answer = await deliver(event, req, trace);
     } catch (error) {
-      answer = refuse(toWebhookError(error), req);
+      refusal = toWebhookError(error);
+      answer = refuse(refusal, req);
     }
+    trace.end(answer.status, refusal?.code);
     send(res, answer);
   };
 }

@@ -4,7 +4,8 @@ import type { InboxConsumer, InboxReport } from './inbox';
 import { LeaseRenewal } from './lease-renewal';
 import { notifyObserver } from './observer';
 import { decideRetry, type RetryPolicy } from './retry-policy';
-import { reviveEvent } from './serialize';
+import { traceDelivery, type DeliveryTrace } from '../telemetry/notification-trace';
+import { reviveEvent, storedTraceparent } from './serialize';
 import { timerMs } from './timer-ms';
 import type { InboxStorage, LeasedEntry } from './storage';
 
@@ -173,7 +174,8 @@ export class DeliveryWorker {
       this.renewals.delete(renewal);
     };
 
-    const run = runWithDeadline(() => consumer.run(deliverable, ctx), ctx, consumer.handlerTimeoutMs);
+    const trace = traceDelivery(consumer.provider, { key: entry.key, eventType: deliverable.type, attempt: entry.attempt, traceparent: storedTraceparent(entry.event) });
+    const run = runWithDeadline(() => trace.run(() => consumer.run(deliverable, ctx)), ctx, consumer.handlerTimeoutMs);
     let timedOut = false;
     const answered = run.answer.then((answer) => {
       if (!answer.timedOut || answer.ok) return;
@@ -197,7 +199,7 @@ export class DeliveryWorker {
         details,
       );
       RunContext.abort(ctx, error);
-      givenUp = this.recordFailure(entry, consumer, error, { reported: false, dead: false, leaseLost: renewal.lost });
+      givenUp = this.recordFailure(entry, consumer, error, { reported: false, dead: false, leaseLost: renewal.lost, trace });
       void givenUp.finally(freeSlot);
     }, timerMs(consumer.hardTimeoutMs));
     hardTimer.unref();
@@ -212,8 +214,8 @@ export class DeliveryWorker {
         await this.recordLate(entry, consumer, outcome, deliverable.id);
         return;
       }
-      if (outcome.ok) await this.recordSuccess(entry, consumer, renewal.lost);
-      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost });
+      if (outcome.ok) await this.recordSuccess(entry, consumer, renewal.lost, trace);
+      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost, trace });
     });
     void settled.finally(() => {
       if (givenUp === undefined) freeSlot();
@@ -229,7 +231,8 @@ export class DeliveryWorker {
   }
 
   /** Recorded only while the lease holds: once another worker took the entry over, its run's outcome is the one recorded. */
-  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer, leaseLost: boolean): Promise<void> {
+  private async recordSuccess(entry: LeasedEntry, consumer: InboxConsumer, leaseLost: boolean, trace: DeliveryTrace): Promise<void> {
+    trace.end('delivered', undefined);
     const recorded = await this.write(consumer, entry, () => this.storage.complete(entry, this.settings.now()), { lostIsExpected: leaseLost });
     if (recorded) this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
   }
@@ -253,12 +256,13 @@ export class DeliveryWorker {
     entry: LeasedEntry,
     consumer: InboxConsumer,
     error: WebhookError,
-    how: { reported: boolean; dead: boolean; leaseLost: boolean },
+    how: { reported: boolean; dead: boolean; leaseLost: boolean; trace?: DeliveryTrace },
   ): Promise<void> {
     if (!how.reported) this.reportTo(consumer, error);
     const summary = `${error.code}: ${error.message}`;
     const now = this.settings.now();
     const decision = how.dead ? ({ dead: true } as const) : decideRetry(this.settings.policy, entry.attempt, entry.budgetFrom, now, this.settings.random);
+    how.trace?.end(decision.dead ? 'dead' : 'retry', error.code);
     // A lease already reported lost: the write is refused, and saying so again would say nothing new.
     const options = { lostIsExpected: how.leaseLost };
     if (decision.dead) {

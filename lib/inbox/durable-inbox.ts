@@ -7,6 +7,7 @@ import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxLi
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
+import { activeTraceparent } from '../telemetry/otel-api';
 import { serializeEvent } from './serialize';
 import type { InboxStorage } from './storage';
 
@@ -91,7 +92,7 @@ export class DurableInbox implements Inbox {
 
   async put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'> {
     if (this.closing !== undefined) throw new Error(`${this.where}: the inbox is closed.`);
-    const result = await this.storage.put(key, event.provider, serializeEvent(event), this.now());
+    const result = await this.storage.put(key, event.provider, serializeEvent(event, activeTraceparent()), this.now());
     if (result === 'stored') {
       this.emit({ type: 'stored', provider: event.provider, key });
       // After the ack is written: leasing is a write too, and the provider should not wait for it.

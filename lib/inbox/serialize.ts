@@ -15,6 +15,8 @@ interface StoredEventV2 {
   dates: Path[];
   undefineds: Path[];
   plainObjects: Path[];
+  /** The W3C traceparent of the span that stored it (OpenTelemetry), so its delivery can link back; never part of the event. */
+  traceparent?: string;
 }
 
 type Path = Array<string | number>;
@@ -27,8 +29,9 @@ export class UnstorableEventError extends TypeError {
   }
 }
 
-export function serializeEvent(event: AnyWebhookEvent): string {
+export function serializeEvent(event: AnyWebhookEvent, traceparent?: string): string {
   const stored: StoredEventV2 = { format: 2, event: undefined, dates: [], undefineds: [], plainObjects: [] };
+  if (traceparent !== undefined) stored.traceparent = traceparent;
   stored.event = encode(event, [], stored, new Set());
   return JSON.stringify(stored);
 }
@@ -156,4 +159,16 @@ function withoutPrototype(_key: string, value: unknown): unknown {
   const copy = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value)) setOwn(copy, key, (value as Record<string, unknown>)[key]);
   return copy;
+}
+
+/** The traceparent a stored event was put with, if any (see serializeEvent). */
+export function storedTraceparent(text: string): string | undefined {
+  // Only the new format carries one; the cheap test spares a parse on every delivery without tracing.
+  if (!text.includes('"traceparent"')) return undefined;
+  try {
+    const { traceparent } = JSON.parse(text) as { traceparent?: unknown };
+    return typeof traceparent === 'string' ? traceparent : undefined;
+  } catch {
+    return undefined;
+  }
 }
