@@ -9,7 +9,7 @@
 //              body(seq), where a distinct seq gives a distinct notification
 //   expectBody the answer a handled request gets; anything else fails the run
 //   role       'baseline' (ratios are to it; exactly one) or 'ceiling'; omitted for the rest
-//   target     the DESIGN.md ratio to the baseline it must reach
+//   target     the target ratio to the baseline it must reach
 //   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
 //              `--only` brings that variant along
 //   services   backing services the harness starts for it ('redis'); the server gets

@@ -1,6 +1,6 @@
 'use strict';
 // Pay247 notifications as Pay247 sends them, made with the package's own
-// testing kit: the seed's sample payout, signed, with the order numbers made
+// testing kit: the documented sample payout, signed, with the order numbers made
 // from `seq` so that every body is a distinct notification.
 const { buildPay247Notification } = require('../../dist/testing');
 

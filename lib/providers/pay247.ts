@@ -25,7 +25,7 @@ export type {
 export interface Pay247Options extends WebhookOptions<Pay247Event, ExpressRequest> {
   /** Your Pay247 merchant key; an array during a key rotation (any may match). */
   secret: string | readonly string[];
-  /** The success answer. The seed's table says SUCCESS, its prose says success. Default 'SUCCESS'. */
+  /** The success answer. Pay247's field table says SUCCESS, its prose says success. Default 'SUCCESS'. */
   successBody?: 'SUCCESS' | 'success';
   /**
    * What this route receives: payout notifications (legacy and current API)

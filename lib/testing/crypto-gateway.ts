@@ -30,13 +30,13 @@ export interface CryptoGatewayNotificationOptions extends CryptoGatewaySignOptio
   format?: 'form' | 'json' | 'xml';
   /** Where the signature travels. Default: the `sign` header for deposits, a `sign` field for transfers (as documented). */
   signIn?: 'header' | 'body';
-  /** Fields to set or override on the seed's sample. */
+  /** Fields to set or override on the documented sample. */
   fields?: GatewayFields;
 }
 
 const CONTENT_TYPES = { form: 'application/x-www-form-urlencoded', json: 'application/json', xml: 'application/xml' } as const;
 
-/** The seed's sample of that type (unsigned), with a fresh txid and ordid. */
+/** the documented sample of that type (unsigned), with a fresh txid and ordid. */
 export function sampleCryptoGatewayFields(type: CryptoGatewaySampleType = 'recharge'): Record<string, string> {
   const txid = `bafy2bzace${randomBytes(24).toString('hex')}`;
   const ordid = `${Date.now()}${randomBytes(2).readUInt16BE()}`;

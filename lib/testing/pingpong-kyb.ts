@@ -25,11 +25,11 @@ export interface PingPongKybNotificationOptions extends PingPongKybSignOptions {
   secret: string;
   /** Default 'SM_KYC_REVIEW'. */
   bizType?: PingPongKybSampleType;
-  /** Fields to set or override on the seed's sample (status, comment, reviewDetail, …). */
+  /** Fields to set or override on the documented sample (status, comment, reviewDetail, …). */
   fields?: Readonly<Record<string, unknown>>;
 }
 
-/** The seed's sample notification of that bizType (unsigned), with a fresh bizId. */
+/** the documented sample notification of that bizType (unsigned), with a fresh bizId. */
 export function samplePingPongKybFields(bizType: PingPongKybSampleType = 'SM_KYC_REVIEW'): Record<string, unknown> {
   const bizId = `SM${Date.now()}${randomInt(1e6).toString().padStart(6, '0')}`;
   const common = {

@@ -2,7 +2,7 @@ import type { DeliveryResult } from './notification';
 
 /**
  * How each provider judges an answer and when it retries: the provider's side
- * of the protocol, as documented (PROVIDERS.md). The simulator and the demo
+ * of the protocol, as documented (the provider's documentation). The simulator and the demo
  * use these, so a merchant sees what the real provider would do.
  */
 export type ProviderName = 'sgate' | 'card-issuing' | 'pay247' | 'pingpong-kyb' | 'crypto-gateway';

@@ -51,7 +51,7 @@ export function encryptSgateField(plain: string, merchantPublicKey: RsaKeyInput)
   return Buffer.concat(blocks).toString('base64');
 }
 
-/** A customer like the seed's sample, with fresh ids and the sensitive fields in plain text. */
+/** A customer like the documented sample, with fresh ids and the sensitive fields in plain text. */
 export function sampleSgateCustomer(): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {

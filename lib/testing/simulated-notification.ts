@@ -9,7 +9,7 @@ import { buildSgateNotification, sampleSgateData } from './sgate';
 
 /**
  * One provider's notification from a few choices, the way the simulator CLI
- * and the demo build them: the seed's sample with fresh ids, the variant
+ * and the demo build them: the documented sample with fresh ids, the variant
  * asked for, your own fields merged in, signed as that provider signs.
  */
 export interface SimulatedNotificationOptions {

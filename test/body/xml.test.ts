@@ -1,6 +1,6 @@
 import { parseXmlResponse } from '../../lib/body/xml';
 import { WebhookError } from '../../lib';
-import { CRYPTO_DEPOSIT_XML as DEPOSIT, CRYPTO_TRANSFER_XML as TRANSFER } from '../fixtures/seed-samples';
+import { CRYPTO_DEPOSIT_XML as DEPOSIT, CRYPTO_TRANSFER_XML as TRANSFER } from '../fixtures/provider-samples';
 
 function refusal(text: string): { code: string; status: number } {
   try {
@@ -14,7 +14,7 @@ function refusal(text: string): { code: string; status: number } {
 }
 
 describe('parseXmlResponse', () => {
-  test('the seed deposit sample: every field, as a string, exactly as written', () => {
+  test('the documented deposit sample: every field, as a string, exactly as written', () => {
     const fields = parseXmlResponse(DEPOSIT);
     expect(Object.getPrototypeOf(fields)).toBeNull();
     expect({ ...fields }).toEqual({
@@ -31,7 +31,7 @@ describe('parseXmlResponse', () => {
     });
   });
 
-  test('the seed transfer sample: the empty <ordid> is ""', () => {
+  test('the documented transfer sample: the empty <ordid> is ""', () => {
     const fields = parseXmlResponse(TRANSFER);
     expect(fields.ordid).toBe('');
     expect(fields.balance).toBe('0.1268300000000000');

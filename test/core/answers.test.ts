@@ -1,6 +1,6 @@
 /**
  * The pipeline's answers, on Express 5 and Express 4, with Pay247 as the
- * provider (the pipeline is the same for all of them): every row of DESIGN.md's
+ * provider (the pipeline is the same for all of them): every row of the
  * answers table through answersTable (test/helpers/answers-table.ts), then what
  * the pipeline does beyond one notification per row: concurrent duplicates,
  * what a failing handler leaves, timeout semantics, trust proxy, gzip, the body

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's answers table as a reusable suite: a provider test file
+ * the answers table as a reusable suite: a provider test file
  * describes how to build its notifications and gets every row checked over
  * real HTTP on Express 5 and Express 4.
  */

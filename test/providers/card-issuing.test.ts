@@ -1,5 +1,5 @@
 /**
- * Card-issuing OPEN-API end to end over real HTTP, on Express 5 and 4: DESIGN.md's
+ * Card-issuing OPEN-API end to end over real HTTP, on Express 5 and 4: the
  * answers table (test/helpers/answers-table.ts) with the token forgeries; here,
  * what is the provider's own: the token in the query and in the header,
  * event_data decoding, confirm, and no card data in any answer or error.
@@ -95,7 +95,7 @@ describe.each(EXPRESS_VERSIONS)('card-issuing on $name', (express) => {
     ['no notify_id', '{"customer_id":1,"event":"card.status.active","event_data":"{}"}', 'BODY_INVALID'],
     ['no event', '{"notify_id":"a","customer_id":1,"event_data":"{}"}', 'BODY_INVALID'],
     ['event_data an object, not a string', '{"notify_id":"a","customer_id":1,"event":"x","event_data":{"card_id":"c"}}', 'BODY_INVALID'],
-    ['event_data the seed\'s own placeholder "event_data" (not JSON)', '{"notify_id":"a","customer_id":1000001,"event":"event_tag","event_data":"event_data"}', 'BODY_INVALID'],
+    ['event_data the documentation\'s own placeholder "event_data" (not JSON)', '{"notify_id":"a","customer_id":1000001,"event":"event_tag","event_data":"event_data"}', 'BODY_INVALID'],
     ['event_data a JSON array', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"[1,2]"}', 'BODY_INVALID'],
     ['event_data repeating a key', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"{\\"cvv\\":\\"1\\",\\"cvv\\":\\"2\\"}"}', 'BODY_INVALID'],
     ['event_data with __proto__', '{"notify_id":"a","customer_id":1,"event":"x","event_data":"{\\"__proto__\\":{\\"admin\\":true}}"}', 'BODY_INVALID'],

@@ -13,7 +13,7 @@ import {
   CRYPTO_TRANSFER_FORM_SIGNED_STRING,
   CRYPTO_TRANSFER_JSON,
   CRYPTO_TRANSFER_XML,
-} from '../fixtures/seed-samples';
+} from '../fixtures/provider-samples';
 
 const SECRET = 'crypto-test-secret';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -76,8 +76,8 @@ describe.each(EXPRESS_VERSIONS)('crypto gateway on $name', (express) => {
     return startApp<CryptoGatewayEvent>((r) => createCryptoGatewayWebhookMiddleware({ secret: CRYPTO_SEED_KEY, ...r.options, ...options }), { express, path: '/notify/crypto', setup });
   }
 
-  describe('the seed samples in every format, signed independently', () => {
-    test('deposit as a form: the seed line with &key= IS the signed string; sign in the header', async () => {
+  describe('the documented samples in every format, signed independently', () => {
+    test('deposit as a form: the documented line with &key= IS the signed string; sign in the header', async () => {
       const { events, url } = await start();
       const reply = await post(url, formBodyOf(CRYPTO_DEPOSIT_FORM_SIGNED_STRING), { ...FORM, sign: md5(CRYPTO_DEPOSIT_FORM_SIGNED_STRING) });
       expect(reply).toMatchObject({ status: 200, body: 'success' });
@@ -144,7 +144,7 @@ describe.each(EXPRESS_VERSIONS)('crypto gateway on $name', (express) => {
       expect(event.id).toBe('transfer:txid=bafy2bzacecsrxdyiv4x7ymxdnmgbhuw4gymp253nn6zzvd5ep6nk6x2qglrpk:1');
     });
 
-    test('the testing kit signs the seed exactly as the seed line says', () => {
+    test('the testing kit signs the documented sample exactly as the documented line says', () => {
       const fields = Object.fromEntries(new URLSearchParams(formBodyOf(CRYPTO_DEPOSIT_FORM_SIGNED_STRING)));
       expect(signCryptoGateway(fields, CRYPTO_SEED_KEY)).toBe(md5(CRYPTO_DEPOSIT_FORM_SIGNED_STRING));
     });
@@ -172,7 +172,7 @@ describe.each(EXPRESS_VERSIONS)('crypto gateway on $name', (express) => {
 
   test('a deposit seen as JSON, again as a form and again as XML is one notification', async () => {
     const { events, url } = await start();
-    // The seed's three deposit samples differ in timestamp only: the same deposit, three deliveries.
+    // the documented three deposit samples differ in timestamp only: the same deposit, three deliveries.
     expect((await post(url, CRYPTO_DEPOSIT_JSON, { ...JSON_TYPE, sign: independentSign(JSON.parse(CRYPTO_DEPOSIT_JSON)) })).status).toBe(200);
     expect((await post(url, formBodyOf(CRYPTO_DEPOSIT_FORM_SIGNED_STRING), { ...FORM, sign: md5(CRYPTO_DEPOSIT_FORM_SIGNED_STRING) })).status).toBe(200);
     expect((await post(url, CRYPTO_DEPOSIT_XML, { ...XML, sign: independentSign(xmlSampleFields(CRYPTO_DEPOSIT_XML)) })).status).toBe(200);

@@ -7,7 +7,7 @@ import { webhookApps } from '../helpers/webhook-app';
 
 const SECRET = 'pay247-merchant-key';
 
-/** The seed's v2.0 sample, field for field (its own sign is a placeholder). */
+/** the documented v2.0 sample, field for field (its own sign is a placeholder). */
 const SEED_SAMPLE = {
   mch_id: '12345678',
   order_no: 'MP20200801170409575199514949',
@@ -26,7 +26,7 @@ const SEED_SAMPLE = {
   remarks: '',
 };
 
-/** Written from the seed's rule, independently of lib/signing. */
+/** Written from the documented rule, independently of lib/signing. */
 function referenceSign(fields: Record<string, string | number>, secret: string, keepEmpty = false): string {
   const text = Object.keys(fields)
     .filter((k) => k !== 'sign' && (keepEmpty || String(fields[k]) !== ''))
@@ -43,7 +43,7 @@ describe.each(EXPRESS_VERSIONS)('Pay247 on $name', (express) => {
     return startApp<Pay247Event>((r) => createPay247WebhookMiddleware({ secret: SECRET, ...r.options, ...options }), { express });
   }
 
-  test('the seed sample as v2.0 JSON, signed by the reference rule: verified, typed, values as sent', async () => {
+  test('the documented sample as v2.0 JSON, signed by the reference rule: verified, typed, values as sent', async () => {
     const { events, url } = await start();
     const body = JSON.stringify({ ...SEED_SAMPLE, sign: referenceSign(SEED_SAMPLE, SECRET) });
     expect(await post(url, body, { 'content-type': 'application/json' })).toMatchObject({ status: 200, body: 'SUCCESS' });
@@ -57,7 +57,7 @@ describe.each(EXPRESS_VERSIONS)('Pay247 on $name', (express) => {
     expect(Object.getPrototypeOf(event.data)).toBeNull();
   });
 
-  test('the seed sample as a v1.0 form: same type and id, values stay strings', async () => {
+  test('the documented sample as a v1.0 form: same type and id, values stay strings', async () => {
     const { events, url } = await start();
     const fields = Object.fromEntries(Object.entries(SEED_SAMPLE).map(([k, v]) => [k, String(v)]));
     const body = encodeForm({ ...fields, sign: referenceSign(fields, SECRET) });

@@ -5,7 +5,7 @@ import { answersTable, type Sendable } from '../helpers/answers-table';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { webhookApps } from '../helpers/webhook-app';
 import { post } from '../helpers/server';
-import { PINGPONG_KYC_SAMPLE, PINGPONG_STORE_SAMPLE } from '../fixtures/seed-samples';
+import { PINGPONG_KYC_SAMPLE, PINGPONG_STORE_SAMPLE } from '../fixtures/provider-samples';
 
 const SALT = 'pingpong-test-salt';
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -53,7 +53,7 @@ describe.each(EXPRESS_VERSIONS)('PingPong KYB on $name', (express) => {
     });
   }
 
-  describe('the seed samples, signed independently', () => {
+  describe('the documented samples, signed independently', () => {
     test('KYB review (no signType in the sample): the four present fields are signed; 200 with an empty body', async () => {
       const { events, url } = await start();
       const sign = md5Upper(
@@ -108,7 +108,7 @@ describe.each(EXPRESS_VERSIONS)('PingPong KYB on $name', (express) => {
       expect(events).toHaveLength(1);
     });
 
-    test('the testing kit signs the seed sample exactly as the hand-written canonical string says', () => {
+    test('the testing kit signs the documented sample exactly as the hand-written canonical string says', () => {
       const fields = JSON.parse(PINGPONG_STORE_SAMPLE);
       expect(signPingPongKyb(fields, SALT)).toBe(
         md5Upper(`${SALT}bizId=2022070222130610237524&bizType=SM_STORE_REVIEW&institutionId=2022070222130610237&signType=MD5&subClientId=SM2022071120365810274`),

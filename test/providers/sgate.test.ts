@@ -1,5 +1,5 @@
 /**
- * SGATE end to end over real HTTP, on Express 5 and 4: DESIGN.md's answers
+ * SGATE end to end over real HTTP, on Express 5 and 4: the answers
  * table (test/helpers/answers-table.ts) with SGATE's forgeries; here, what is
  * SGATE's own: the api key and public key, mounting and notifyUrl, the
  * consumed body, toleranceSeconds, decryption of the sensitive fields, event

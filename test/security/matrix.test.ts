@@ -1,6 +1,6 @@
 /**
  * Hostile input and failure, against every provider on Express 5 and 4.
- * Each case: the status of DESIGN.md's answers table, the provider's failure
+ * Each case: the status of the answers table, the provider's failure
  * body, no handler call, onError told, and the server healthy afterwards.
  */
 import { connect } from 'node:net';

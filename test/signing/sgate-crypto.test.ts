@@ -16,7 +16,7 @@ const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex
 
 describe('SGATE signing data', () => {
   test('matches the documented MD5 check vector', () => {
-    // PROVIDERS.md §1: the signing data of a GET with an empty body, and its MD5.
+    // SGATE's documented check vector: the signing data of a GET with an empty body, and its MD5.
     const documented =
       '{"api_key":"xxxxxxxxxxxxxx","timestamp":1686647706,"nonce_str":"TIj5tZ3gM6FbprYlKNR2","url":"/openApi/v1/payee/custom/list","method":"GET","body":""}';
     expect(md5(documented)).toBe('8a5908e27626d79d73dc14bd9ba00e72');
@@ -135,7 +135,7 @@ describe('decrypting sensitive fields (RSA PKCS#1 v1.5, multi-block)', () => {
     expect(decrypt(Buffer.concat(blocks).toString('base64'))).toBe('first part|second part');
   });
 
-  test('the seed sample (encrypted for the seed merchant) fails clearly with our key', () => {
+  test('the documented sample (encrypted for the documented merchant) fails clearly with our key', () => {
     const seedIdentity =
       'iE86CxKwnRt4B1+msYXD90MYMplDXJ1VnsEEc8X/A46PJciuLctA4kE7YrIuOJLzHC4e4SFYVtJ45fBkGsTs4UdhUu9ridfWIAyQ556zi6dIOPPjNMkCe2mNWK/Cpah5/2w2ZtDg0zqbx4mEJrowVg77RbzlFBcXYN+jQIhla9i7WtGTf4U4Kb15CwMFiOUu4IMxVuMkycubWOLh05/eMY/0Kwd49L8PvWJBJM9xVQvq+elK0u8EteQDi5UDnakGyjx5P/9m+UzzkpcahsE0HD73k7TLowf2B3rQDzFXnT5CuKtqmNwh1oNXae8jPOUxYc1TMfHStplL1YbHCyhnig==';
     expect(Buffer.from(seedIdentity, 'base64')).toHaveLength(256);
