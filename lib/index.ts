@@ -7,6 +7,11 @@ export type { WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
 export { RedisDedupStore, type RedisDedupStoreOptions } from './dedup/redis-store';
+export { PostgresDedupStore, type PostgresDedupStoreOptions } from './dedup/postgres-store';
+export type { ExclusiveDedupStore, ExclusiveOutcome } from './dedup/exclusive';
+export type { PostgresClient, PostgresPool, PostgresPoolClient, PostgresQueryResult } from './postgres/types';
+export type { PostgresConnectionOptions } from './postgres/connection';
+export { postgresSchemaSql, type PostgresSchemaOptions } from './postgres/schema';
 export {
   createPay247WebhookMiddleware,
   type Pay247Options,

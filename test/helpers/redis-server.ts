@@ -79,7 +79,7 @@ function findRedisServer(): string | undefined {
   return found.status === 0 && path !== '' ? path : undefined;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
