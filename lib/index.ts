@@ -74,3 +74,4 @@ export type { InboxOptions } from './inbox/durable-inbox';
 export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
 export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';
+export { PostgresInbox, type PostgresInboxOptions } from './inbox/postgres-inbox';

@@ -5,8 +5,9 @@ import type { DurableInbox } from '../inbox/durable-inbox';
 import { RedisInbox } from '../inbox/redis-inbox';
 import { SqliteInbox } from '../inbox/sqlite-inbox';
 import { createRedisClient } from '../redis/client';
+import { withPostgresInbox, withPostgresSourceOptions, wantsPostgres, type PostgresSourceOptions } from './postgres-inbox-source';
 
-export interface SourceOptions {
+export interface SourceOptions extends PostgresSourceOptions {
   db?: string;
   redis?: string;
   prefix?: string;
@@ -14,6 +15,7 @@ export interface SourceOptions {
 
 /** --db <path> | --redis <url> [--prefix]: the inbox an app writes to. */
 export function withSourceOptions(command: Command): Command {
+  withPostgresSourceOptions(command);
   return command
     .option('--db <path>', 'the SqliteInbox database file')
     .option('--redis <url>', 'the RedisInbox server, e.g. redis://127.0.0.1:6379')
@@ -26,6 +28,7 @@ export function withSourceOptions(command: Command): Command {
  * what `replay` made due at its next poll.
  */
 export async function withInbox<T>(command: Command, options: SourceOptions, use: (inbox: DurableInbox) => Promise<T>): Promise<T> {
+  if (wantsPostgres(options)) return withPostgresInbox(command, options, use);
   if ((options.db === undefined) === (options.redis === undefined)) {
     command.error('error: give the inbox as --db <path> or --redis <url> (one of them)', { exitCode: 2, code: 'epw.usage' });
   }
