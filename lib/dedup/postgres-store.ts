@@ -52,15 +52,10 @@ export class PostgresDedupStore implements ExclusiveDedupStore {
       // The advisory lock is the one a transactional run holds (runExclusive): while it runs, its
       // claim row is not committed yet, so the lock is what tells a plain claim that it is in flight.
       // One statement, so the lock is let go as soon as the claim is written.
-      claim: `WITH free AS (SELECT pg_try_advisory_xact_lock($4::bigint) AS ok),
-        taken AS (
-          INSERT INTO ${t} AS d (key, token, done, expires_at) SELECT $1, $2, false, ${ms(3)} FROM free WHERE ok
-          ON CONFLICT (key) DO UPDATE SET
-            token = CASE WHEN ${expired} THEN excluded.token ELSE d.token END,
-            done = CASE WHEN ${expired} THEN false ELSE d.done END,
-            expires_at = CASE WHEN ${expired} THEN excluded.expires_at ELSE d.expires_at END
-          RETURNING d.token, d.done)
-        SELECT token, done FROM taken`,
+      claim: `WITH free AS (SELECT pg_try_advisory_xact_lock($4::bigint) AS ok)
+        INSERT INTO ${t} AS d (key, token, done, expires_at) SELECT $1, $2, false, ${ms(3)} FROM free WHERE ok
+        ON CONFLICT (key) DO UPDATE SET token = excluded.token, done = false, expires_at = excluded.expires_at WHERE ${expired}
+        RETURNING 1`,
       renew: `UPDATE ${t} SET expires_at = ${ms(3)} WHERE key = $1 AND token = $2 AND NOT done AND expires_at > now()`,
       // Done whoever holds the key now: the work succeeded (a late success marks done too).
       complete: `INSERT INTO ${t} AS d (key, token, done, expires_at) VALUES ($1, $2, true, ${ms(3)})
@@ -78,11 +73,11 @@ export class PostgresDedupStore implements ExclusiveDedupStore {
   }
 
   async claim(key: string, lockTtlMs: number, token: string): Promise<ClaimState> {
-    const { rows } = await this.connection.query(this.sql.claim, [key, token, lockTtlMs, advisoryKey(this.table, key)]);
-    const row = rows[0] as { token: string; done: boolean } | undefined;
-    if (row === undefined) return 'in-flight';
-    if (row.done) return 'done';
-    return row.token === token ? 'claimed' : 'in-flight';
+    const claimed = await this.connection.query(this.sql.claim, [key, token, lockTtlMs, advisoryKey(this.table, key)]);
+    if (claimed.rowCount === 1) return 'claimed';
+    // Not ours: a live row, or a transactional run holding the key. Only duplicates pay this second look.
+    const { rows } = await this.connection.query(this.sql.check, [key]);
+    return (rows[0] as { done: boolean } | undefined)?.done === true ? 'done' : 'in-flight';
   }
 
   async renew(key: string, lockTtlMs: number, token: string): Promise<boolean> {
