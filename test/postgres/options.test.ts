@@ -1,5 +1,6 @@
 /** What the Postgres classes accept, and how `pg` is loaded: no server needed. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresDedupStore, PostgresInbox, postgresSchemaSql, type PostgresPool } from '../../lib';
 
@@ -35,6 +36,12 @@ describe('PostgresDedupStore and PostgresInbox options', () => {
     expect(sql).toContain('CREATE TABLE IF NOT EXISTS "shop"."inbox"');
     expect(postgresSchemaSql()).toContain('"public"."epw_dedup"');
     expect(() => postgresSchemaSql({ inboxTable: 'in box' })).toThrow(/inboxTable/);
+  });
+
+  test('docs/postgres.md shows the migration exactly as postgresSchemaSql() makes it', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'postgres.md'), 'utf8');
+    const shown = /## Running the migration yourself[\s\S]*?```sql\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(shown).toBe(postgresSchemaSql());
   });
 });
 
