@@ -61,9 +61,8 @@ export async function runExclusive<Req>(
     });
   } catch (cause) {
     if (failure === undefined) {
-      failure = new WebhookError('STORE_UNAVAILABLE', 'The dedup store failed while handling the notification; nothing was committed, the provider will retry.', {
-        cause,
-      });
+      // Not "nothing committed": a COMMIT cut off may have gone through. Either way the retry is right (run, or answered done).
+      failure = new WebhookError('STORE_UNAVAILABLE', 'The dedup store failed while handling the notification; the provider will retry.', { cause });
     }
     failure.eventId = eventId;
     throw failure;

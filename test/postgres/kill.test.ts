@@ -122,7 +122,7 @@ describeWithPostgres('SIGKILL at every step of a transactional run', () => {
     for (const instance of instances) instance.start();
 
     const sent = Array.from({ length: notifications }, () => buildPay247Notification({ secret: 'kill-secret' }));
-    const giveUpAt = Date.now() + 45_000;
+    const giveUpAt = Date.now() + 100_000;
     await Promise.all(sent.map((n) => deliverUntilAcked(instances, n, giveUpAt, duplicates)));
 
     const { rows } = await db.query('SELECT order_no, count(*)::int AS n FROM orders WHERE order_no = ANY($1) GROUP BY order_no', [sent.map((n) => n.fields.order_no)]);
@@ -136,11 +136,11 @@ describeWithPostgres('SIGKILL at every step of a transactional run', () => {
     const kills = await scenario(1, 4, 8, false);
     for (const point of KILL_POINTS) expect(kills.filter((k) => k === point).length).toBeGreaterThanOrEqual(1);
     expect(kills.length).toBeGreaterThanOrEqual(9);
-  }, 60_000);
+  }, 120_000);
 
   test('two instances on one database, each killed 6 times, duplicates sent to both at once: each notification in the table exactly once', async () => {
     const kills = await scenario(2, 2, 8, true);
     for (const point of KILL_POINTS) expect(kills.filter((k) => k === point).length).toBeGreaterThanOrEqual(1);
     expect(kills.length).toBeGreaterThanOrEqual(9);
-  }, 60_000);
+  }, 120_000);
 });
