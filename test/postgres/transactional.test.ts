@@ -207,6 +207,20 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
       expect(ran).toBe(false);
     });
 
+    test('the work runs at the isolation level asked for (read committed by default)', async () => {
+      const levelIn = async (target: PostgresDedupStore, key: string) => {
+        let level: unknown;
+        await target.runExclusive(key, 60_000, async (db) => {
+          level = (await db.query('SHOW transaction_isolation')).rows[0].transaction_isolation;
+        });
+        return level;
+      };
+      const serializable = new PostgresDedupStore({ connectionString: server.url, isolationLevel: 'serializable' });
+      stores.push(serializable);
+      expect(await levelIn(store, 'iso:1')).toBe('read committed');
+      expect(await levelIn(serializable, 'iso:2')).toBe('serializable');
+    });
+
     test('a failing work: rejected with its own error, nothing committed, the key free again', async () => {
       const failure = new Error('nope');
       await expect(
