@@ -76,4 +76,13 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * before your handler ran. Default: none (ack only after `onEvent`).
    */
   inbox?: Inbox;
+  /**
+   * Run `onEvent` inside a database transaction that also marks the
+   * notification done, and hand it the transaction's connection as `ctx.db`
+   * (needs a store that can: `PostgresDedupStore`). What the handler writes
+   * through `ctx.db` and the done marker commit together or not at all; a
+   * throw or `handlerTimeoutMs` rolls both back and the provider retries.
+   * Not with `inbox`. Default false.
+   */
+  transactional?: boolean;
 }

@@ -112,6 +112,10 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
 
   async function deliver(event: E, req: Req): Promise<Answer> {
     const key = `${spec.provider}:${event.id}`;
+    if (settings.runExclusive !== undefined) {
+      await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx), req);
+      return success;
+    }
     const token = nextClaimToken();
     let state;
     try {
