@@ -1,5 +1,6 @@
 import { advisoryKey } from '../postgres/advisory-key';
-import { PostgresConnection, type PostgresConnectionOptions } from '../postgres/connection';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
+import { PostgresConnection, POSTGRES_CONNECTION_OPTION_NAMES, type PostgresConnectionOptions } from '../postgres/connection';
 import { identifier, qualified } from '../postgres/identifiers';
 import { dedupTableSql, DEFAULT_DEDUP_TABLE, lockedDdl } from '../postgres/schema';
 import type { PostgresClient } from '../postgres/types';
@@ -15,6 +16,8 @@ export interface PostgresDedupStoreOptions extends PostgresConnectionOptions {
    */
   isolationLevel?: 'read committed' | 'repeatable read' | 'serializable';
 }
+
+const POSTGRES_DEDUP_OPTION_NAMES: OptionNames<PostgresDedupStoreOptions> = { ...POSTGRES_CONNECTION_OPTION_NAMES, table: true, isolationLevel: true };
 
 /** Every how many done markers written the store deletes up to that many expired rows. */
 const SWEEP_EVERY = 1000;
@@ -38,7 +41,9 @@ export class PostgresDedupStore implements ExclusiveDedupStore {
 
   constructor(options: PostgresDedupStoreOptions) {
     const where = 'express-payment-webhooks (PostgresDedupStore)';
-    const table = identifier(where, 'table', options?.table, DEFAULT_DEDUP_TABLE);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options { connectionString } or { pool } are required.`);
+    assertKnownOptions(where, options, POSTGRES_DEDUP_OPTION_NAMES);
+    const table = identifier(where, 'table', options.table, DEFAULT_DEDUP_TABLE);
     this.connection = new PostgresConnection(where, options, (schema) => lockedDdl(dedupTableSql(schema, table)));
     if (options.isolationLevel !== undefined && !ISOLATION_LEVELS.has(options.isolationLevel)) {
       throw new TypeError(`${where}: isolationLevel must be 'read committed', 'repeatable read' or 'serializable'.`);

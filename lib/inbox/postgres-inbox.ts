@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresConnection, type PostgresConnectionOptions } from '../postgres/connection';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
+import { PostgresConnection, POSTGRES_CONNECTION_OPTION_NAMES, type PostgresConnectionOptions } from '../postgres/connection';
 import { identifier, qualified } from '../postgres/identifiers';
 import { DEFAULT_INBOX_TABLE, inboxTableSql, lockedDdl } from '../postgres/schema';
-import { DurableInbox, type InboxOptions } from './durable-inbox';
-import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
+import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface PostgresInboxOptions extends InboxOptions, PostgresConnectionOptions {
   /** The table, in `schema`. Default 'epw_inbox'. */
   table?: string;
 }
+
+const POSTGRES_INBOX_OPTION_NAMES: OptionNames<PostgresInboxOptions> = { ...INBOX_OPTION_NAMES, ...POSTGRES_CONNECTION_OPTION_NAMES, table: true };
 
 /**
  * The inbox in the merchant's own PostgreSQL (node-postgres), for one or
@@ -25,6 +28,7 @@ export class PostgresInbox extends DurableInbox {
   constructor(options: PostgresInboxOptions) {
     const where = 'express-payment-webhooks (PostgresInbox)';
     if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options { connectionString } or { pool } are required.`);
+    assertKnownOptions(where, options, POSTGRES_INBOX_OPTION_NAMES);
     super(where, new PostgresInboxStorage(where, options), options);
   }
 }
@@ -47,7 +51,7 @@ const UNLEASED = 'lease = NULL, lease_until = NULL';
 
 export class PostgresInboxStorage implements InboxStorage {
   private readonly connection: PostgresConnection;
-  private readonly sql: Record<'put' | 'lease' | 'renew' | 'complete' | 'retry' | 'bury' | 'prune' | 'list' | 'get' | 'replayKeys' | 'replayDead' | 'purge', string>;
+  private readonly sql: Record<'put' | 'lease' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'list' | 'get' | 'counts' | 'replayKeys' | 'replayDead' | 'purge', string>;
 
   constructor(where: string, options: Omit<PostgresInboxOptions, keyof InboxOptions>) {
     const table = identifier(where, 'table', options.table, DEFAULT_INBOX_TABLE);
@@ -64,17 +68,21 @@ export class PostgresInboxStorage implements InboxStorage {
           WHERE state = 'pending' AND provider = ANY($3) AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
           ORDER BY next_attempt_at LIMIT $5
           FOR UPDATE SKIP LOCKED)
-        RETURNING key, provider, event, attempts, stored_at`,
+        RETURNING key, provider, event, attempts, COALESCE(replayed_at, stored_at) AS budget_from`,
       renew: `UPDATE ${t} SET lease_until = $3 WHERE ${OWNED}`,
       complete: `UPDATE ${t} SET state = 'done', finished_at = $3, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL WHERE ${OWNED}`,
+      // The work is done whichever attempt or lease the entry is at now (see InboxStorage.completeLate).
+      completeLate: `UPDATE ${t} SET state = 'done', finished_at = $2, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL
+        WHERE key = $1 AND state IN ('pending', 'dead')`,
       retry: `UPDATE ${t} SET next_attempt_at = $3, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
       bury: `UPDATE ${t} SET state = 'dead', finished_at = $3, next_attempt_at = NULL, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
       prune: `DELETE FROM ${t} WHERE state = 'done' AND finished_at < $1`,
       list: `SELECT * FROM ${t} WHERE state = ANY($1) AND ($2::text IS NULL OR provider = $2) ORDER BY stored_at, key LIMIT $3`,
       get: `SELECT * FROM ${t} WHERE key = $1`,
-      replayKeys: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $2, finished_at = NULL
+      counts: `SELECT provider, state, COUNT(*)::integer AS count FROM ${t} GROUP BY provider, state`,
+      replayKeys: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $2, replayed_at = $2, finished_at = NULL
         WHERE key = ANY($1) AND state IN ('pending', 'dead') RETURNING key`,
-      replayDead: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $1, finished_at = NULL WHERE state = 'dead' RETURNING key`,
+      replayDead: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $1, replayed_at = $1, finished_at = NULL WHERE state = 'dead' RETURNING key`,
       purge: `DELETE FROM ${t} WHERE state = $1 AND ($2::bigint IS NULL OR finished_at < $2)`,
     };
   }
@@ -86,7 +94,14 @@ export class PostgresInboxStorage implements InboxStorage {
   async lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
     const lease = randomUUID();
     const { rows } = await this.connection.query(this.sql.lease, [lease, now + leaseMs, providers, now, limit]);
-    return (rows as Row[]).map((row) => ({ key: row.key, provider: row.provider, event: row.event, attempt: row.attempts, storedAt: Number(row.stored_at), lease }));
+    return (rows as Array<Pick<Row, 'key' | 'provider' | 'event' | 'attempts'> & { budget_from: string }>).map((row) => ({
+      key: row.key,
+      provider: row.provider,
+      event: row.event,
+      attempt: row.attempts,
+      budgetFrom: Number(row.budget_from),
+      lease,
+    }));
   }
 
   async renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean> {
@@ -95,6 +110,10 @@ export class PostgresInboxStorage implements InboxStorage {
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
     return this.owned(this.sql.complete, entry, now);
+  }
+
+  async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
+    return (await this.connection.query(this.sql.completeLate, [entry.key, now])).rowCount === 1;
   }
 
   async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {
@@ -117,6 +136,10 @@ export class PostgresInboxStorage implements InboxStorage {
   async get(key: string): Promise<InboxEntry | undefined> {
     const { rows } = await this.connection.query(this.sql.get, [key]);
     return rows.length === 0 ? undefined : toEntry(rows[0] as Row);
+  }
+
+  async counts(): Promise<InboxCount[]> {
+    return sortCounts((await this.connection.query(this.sql.counts)).rows as InboxCount[]);
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {

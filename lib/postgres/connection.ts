@@ -1,4 +1,5 @@
 import { positiveMs } from '../core/durations';
+import type { OptionNames } from '../core/option-names';
 import { withDeadline } from './deadline';
 import { identifier } from './identifiers';
 import { loadPg } from './load-pg';
@@ -25,6 +26,15 @@ export interface PostgresConnectionOptions {
    */
   timeoutMs?: number;
 }
+
+/** Every PostgresConnectionOptions name: each Postgres class adds its own to check the options it is given. */
+export const POSTGRES_CONNECTION_OPTION_NAMES: OptionNames<PostgresConnectionOptions> = {
+  connectionString: true,
+  pool: true,
+  schema: true,
+  createTable: true,
+  timeoutMs: true,
+};
 
 /** What the Postgres classes run their statements through: bounded, on a pool, with the table created once. */
 export class PostgresConnection {

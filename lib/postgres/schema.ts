@@ -33,8 +33,11 @@ export function inboxTableSql(schema: string, table: string): string {
   lease text,
   lease_until bigint,
   finished_at bigint,
-  last_error text
+  last_error text,
+  replayed_at bigint
 );
+-- Tables made before a replay restarted the attempt budget lack it.
+ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS replayed_at bigint;
 CREATE INDEX IF NOT EXISTS "${table}_due" ON ${name} (state, provider, next_attempt_at);
 CREATE INDEX IF NOT EXISTS "${table}_finished" ON ${name} (state, finished_at);
 `;

@@ -6,6 +6,8 @@
  */
 import fc from 'fast-check';
 import { PostgresDedupStore } from '../../lib';
+import { Pool } from 'pg';
+import { checkAgainstModel } from '../dedup/model';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../helpers/postgres-server';
 
 type Held = { done: true } | { done: false; token: string };
@@ -118,5 +120,31 @@ describeWithPostgres('PostgresDedupStore, model-based', () => {
       }),
       { numRuns: 40 },
     );
+  }, 60_000);
+
+  test('the shared dedup model: claim, renew, complete, release and forced lock expiry', async () => {
+    const admin = new Pool({ connectionString: server.url });
+    let run = 0;
+    try {
+      await checkAgainstModel(
+        { keys: ['pay247:a', 'pay247:b'], lockTtlMs: fc.constant(60_000), doneTtlMs: fc.constant(60_000), canExpireLock: true },
+        () => {
+          const prefix = `shared${++run}:`;
+          return {
+            store: {
+              claim: (key, ttl, token) => store.claim(prefix + key, ttl, token),
+              renew: (key, ttl, token) => store.renew(prefix + key, ttl, token),
+              complete: (key, ttl, token) => store.complete(prefix + key, ttl, token),
+              release: (key, token) => store.release(prefix + key, token),
+            },
+            // The lock's time runs out; a done marker is left alone.
+            expireLock: async (key) => void (await admin.query('UPDATE epw_dedup SET expires_at = now() - interval \'1 second\' WHERE key = $1 AND NOT done', [prefix + key])),
+          };
+        },
+        40,
+      );
+    } finally {
+      await admin.end();
+    }
   }, 60_000);
 });

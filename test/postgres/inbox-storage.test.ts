@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { PostgresInboxStorage } from '../../lib/inbox/postgres-inbox';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../helpers/postgres-server';
 import { describeInboxStorageConformance } from '../inbox/storage-conformance';
+import { describeStorageModel } from '../inbox/storage-model';
 
 describeWithPostgres('PostgresInbox storage', () => {
   let server: PostgresServer;
@@ -17,6 +18,20 @@ describeWithPostgres('PostgresInbox storage', () => {
     const [a, b] = [0, 1].map(() => new PostgresInboxStorage('test', { connectionString: server.url, table }));
     return { a: a!, b: b!, close: async () => void (await Promise.all([a!.close(), b!.close()])) };
   });
+
+  describeStorageModel(
+    'PostgresInbox',
+    async () => {
+      const table = `model_${n++}`;
+      const handles: [PostgresInboxStorage, PostgresInboxStorage] = [
+        new PostgresInboxStorage('test', { connectionString: server.url, table }),
+        new PostgresInboxStorage('test', { connectionString: server.url, table }),
+      ];
+      // A lease here is a time: the model's clock passing it is the expiry.
+      return { handles, expire: async () => undefined, close: async () => void (await Promise.all(handles.map((h) => h.close()))) };
+    },
+    25,
+  );
 
   test('an entry another transaction has locked is skipped, not waited for (FOR UPDATE SKIP LOCKED)', async () => {
     const storage = new PostgresInboxStorage('test', { connectionString: server.url, table: 'inbox_locked' });

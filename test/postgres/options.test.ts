@@ -25,6 +25,14 @@ describe('PostgresDedupStore and PostgresInbox options', () => {
     expect(() => make({ pool: unusedPool, schema: 'shop_2', table: '_webhooks' })).not.toThrow();
   });
 
+  test.each([
+    ['PostgresDedupStore', (options: object) => new PostgresDedupStore(options as never)],
+    ['PostgresInbox', (options: object) => new PostgresInbox(options as never)],
+  ])('%s refuses a misspelt option instead of ignoring it', (_name, make) => {
+    expect(() => make({ pool: unusedPool, timeout: 500 })).toThrow(/unknown option "timeout". Did you mean timeoutMs\?/);
+    expect(() => make({ pool: unusedPool, tabel: 'x' })).toThrow(/unknown option "tabel". Did you mean table\?/);
+  });
+
   test('isolationLevel is one of the three PostgreSQL has', () => {
     expect(() => new PostgresDedupStore({ pool: unusedPool, isolationLevel: 'read uncommitted' as never })).toThrow(/isolationLevel/);
     expect(() => new PostgresDedupStore({ pool: unusedPool, isolationLevel: 'serializable' })).not.toThrow();
