@@ -82,7 +82,11 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * (needs a store that can: `PostgresDedupStore`). What the handler writes
    * through `ctx.db` and the done marker commit together or not at all; a
    * throw or `handlerTimeoutMs` rolls both back and the provider retries.
-   * Not with `inbox`. Default false.
+   * With `inbox` (a `PostgresInbox`): each delivery runs in a transaction of
+   * the inbox's database that also marks it delivered; a throw or
+   * `handlerTimeoutMs` rolls both back and the inbox retries it. Either way
+   * the rollback at `handlerTimeoutMs` frees the notification, so
+   * `hardTimeoutMs` does not apply. Default false.
    */
   transactional?: boolean;
 }

@@ -50,6 +50,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
     hardTimeoutMs: settings.hardTimeoutMs,
+    transactional: options.transactional === true,
     run: (event, ctx) => work(event as E, ctx),
     // onError's own result, so that the inbox can swallow an async onError's rejection.
     report: (error) => {

@@ -1,12 +1,11 @@
 import { exclusiveStoreOf, type ExclusiveDedupStore } from '../dedup/exclusive';
-import type { DedupStore } from '../dedup/store';
 import type { PostgresClient } from '../postgres/types';
 import { WebhookError } from './errors';
 import type { HandlerContext } from './event';
 import { RunContext, runWithDeadline } from './run-handler';
 
 /** `ctx` in transactional mode: the run's context plus the connection of its transaction. */
-class TransactionRunContext<Req> extends RunContext<Req> {
+export class TransactionRunContext<Req> extends RunContext<Req> {
   constructor(
     req: Req,
     readonly db: PostgresClient,
@@ -23,7 +22,7 @@ export interface ExclusiveTiming {
 export type ExclusiveRunner = <Req>(key: string, eventId: string, timing: ExclusiveTiming, work: (ctx: HandlerContext<Req>) => Promise<unknown>, req: Req) => Promise<void>;
 
 /** Option `transactional`, checked at startup: the runner for its store, or undefined when off. */
-export function exclusiveRunner(where: string, options: { transactional?: unknown; store?: DedupStore; inbox?: unknown }): ExclusiveRunner | undefined {
+export function exclusiveRunner(where: string, options: Parameters<typeof exclusiveStoreOf>[1]): ExclusiveRunner | undefined {
   const store = exclusiveStoreOf(where, options);
   if (store === undefined) return undefined;
   return (key, eventId, timing, work, req) => runExclusive(store, key, eventId, timing, work, req);

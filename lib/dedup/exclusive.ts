@@ -29,15 +29,22 @@ export function canRunExclusive(store: DedupStore): store is ExclusiveDedupStore
 }
 
 /** Option `transactional`, checked at startup: the store it needs, or undefined when off. */
-export function exclusiveStoreOf(where: string, options: { transactional?: unknown; store?: DedupStore; inbox?: unknown }): ExclusiveDedupStore | undefined {
+export function exclusiveStoreOf(
+  where: string,
+  options: { transactional?: unknown; store?: DedupStore; inbox?: { transactionalDeliveries?: boolean } },
+): ExclusiveDedupStore | undefined {
   const { transactional, store, inbox } = options;
   if (transactional === undefined || transactional === false) return undefined;
   if (transactional !== true) throw new TypeError(`${where}: transactional must be true or false.`);
-  if (store === undefined || !canRunExclusive(store)) {
-    throw new TypeError(`${where}: transactional: true needs a store that runs the handler in its transaction (a PostgresDedupStore).`);
-  }
   if (inbox !== undefined) {
-    throw new TypeError(`${where}: transactional and inbox do not go together: with an inbox the provider is acked before the handler runs.`);
+    // The handler runs at delivery, in the inbox's transaction; the request only stores the notification.
+    if (inbox.transactionalDeliveries !== true) {
+      throw new TypeError(`${where}: transactional: true with an inbox needs one that delivers in a transaction of its database (a PostgresInbox).`);
+    }
+    return undefined;
+  }
+  if (store === undefined || !canRunExclusive(store)) {
+    throw new TypeError(`${where}: transactional: true needs a store that runs the handler in its transaction (a PostgresDedupStore), or a PostgresInbox.`);
   }
   return store;
 }

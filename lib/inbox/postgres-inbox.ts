@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertKnownOptions, type OptionNames } from '../core/option-names';
 import { PostgresConnection, POSTGRES_CONNECTION_OPTION_NAMES, type PostgresConnectionOptions } from '../postgres/connection';
 import { identifier, qualified } from '../postgres/identifiers';
+import type { PostgresClient } from '../postgres/types';
 import { DEFAULT_INBOX_TABLE, inboxTableSql, lockedDdl } from '../postgres/schema';
 import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
 import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
@@ -122,6 +123,33 @@ export class PostgresInboxStorage implements InboxStorage {
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
     return this.owned(this.sql.bury, entry, now, error);
+  }
+
+  /**
+   * The work and the done marker in one transaction on a pooled connection.
+   * The marker is the usual lease-checked `complete`, written last: while the
+   * work runs the row is not locked, so renewals go on; a worker that took the
+   * entry over meanwhile holds another lease, the marker matches nothing and
+   * this run rolls back. A failure closes the connection rather than reusing
+   * it, since a timed-out handler may still be using it: none of its later
+   * queries can commit. A process killed mid-run loses its connection, and
+   * PostgreSQL rolls back.
+   */
+  async runDelivery(entry: LeasedEntry, work: (db: PostgresClient) => Promise<void>, now: () => number): Promise<boolean> {
+    const client = await this.connection.checkout();
+    const statement = (text: string, values?: readonly unknown[]) => this.connection.statement(client, text, values);
+    let committed: boolean;
+    try {
+      await statement('BEGIN');
+      await work(client);
+      committed = (await statement(this.sql.complete, [entry.key, entry.lease, now()])).rowCount === 1;
+      await statement(committed ? 'COMMIT' : 'ROLLBACK');
+    } catch (error) {
+      this.connection.release(client, error);
+      throw error;
+    }
+    this.connection.release(client);
+    return committed;
   }
 
   async prune(before: number): Promise<void> {

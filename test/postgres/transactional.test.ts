@@ -235,14 +235,14 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
   });
 
   describe('options', () => {
-    test('transactional: true needs a store that can, is not for inbox mode, and is a boolean', () => {
+    test('transactional: true needs a store that can (or an inbox that can), and is a boolean', () => {
       const base = { secret: SECRET, onEvent: () => {} };
       expect(() => createPay247WebhookMiddleware({ ...base, transactional: true })).toThrow(/PostgresDedupStore/);
       expect(() => createPay247WebhookMiddleware({ ...base, transactional: true, store: new MemoryDedupStore() })).toThrow(/PostgresDedupStore/);
       const store = new PostgresDedupStore({ connectionString: server.url });
       stores.push(store);
       const inbox = { put: async () => 'stored' as const, register: () => {}, close: async () => {} };
-      expect(() => createPay247WebhookMiddleware({ ...base, transactional: true, store, inbox })).toThrow(/inbox/);
+      expect(() => createPay247WebhookMiddleware({ ...base, transactional: true, store, inbox })).toThrow(/with an inbox needs one that delivers in a transaction of its database \(a PostgresInbox\)/);
       expect(() => createPay247WebhookMiddleware({ ...base, transactional: 'yes' as never, store })).toThrow(/true or false/);
       expect(() => createPay247WebhookMiddleware({ ...base, transactional: false, store })).not.toThrow();
     });
