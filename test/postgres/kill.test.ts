@@ -8,97 +8,20 @@
  * instances sharing the database, the client sending to either, duplicates
  * at the same time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import { buildPay247Notification } from '../../lib/testing';
-import { sleep } from '../helpers/async';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../helpers/postgres-server';
+import { deliverUntilAcked, Supervised } from './supervised';
 
 const APP = join(__dirname, 'fixtures', 'orders-app.js');
 const KILL_POINTS = ['before-claim', 'after-write', 'after-commit'] as const;
 type KillPoint = (typeof KILL_POINTS)[number];
 
-/**
- * One instance of the app, started again each time it dies: life i kills
- * itself at `plan[i]`, and once the plan is used up it runs without dying.
- */
-class Supervised {
-  port: number | undefined;
-  readonly kills: KillPoint[] = [];
-  private child: ChildProcess | undefined;
-  private lives = 0;
-  private stopped = false;
-
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly plan: readonly KillPoint[],
-  ) {}
-
-  start(): void {
-    if (this.stopped) return;
-    const killAt = this.plan[this.lives++] ?? 'none';
-    const child = spawn(process.execPath, [APP], { env: { ...process.env, DATABASE_URL: this.databaseUrl, KILL_AT: killAt }, stdio: ['ignore', 'pipe', 'inherit'] });
-    this.child = child;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const listening = /^listening (\d+)$/.exec(line);
-      if (listening) this.port = Number(listening[1]);
-      const killed = /^kill (\S+)$/.exec(line);
-      if (killed) this.kills.push(killed[1] as KillPoint);
-    });
-    child.once('exit', () => {
-      this.port = undefined;
-      this.start();
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-}
-
-/**
- * The provider: POSTs the notification to one of the instances until it is
- * acked (200 SUCCESS); a refused connection, a cut one, 5xx: try again soon.
- */
-async function deliverUntilAcked(instances: Supervised[], notification: { headers: Record<string, string>; body: string }, giveUpAt: number, duplicates: boolean): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    if (Date.now() > giveUpAt) throw new Error(`not acked after ${attempt - 1} attempts`);
-    const targets = duplicates ? instances : [instances[attempt % instances.length]!];
-    const replies = await Promise.all(targets.map((instance) => attemptOnce(instance, notification)));
-    if (replies.some((acked) => acked)) return attempt;
-    await sleep(10 + Math.random() * 30);
-  }
-}
-
-async function attemptOnce(instance: Supervised, notification: { headers: Record<string, string>; body: string }): Promise<boolean> {
-  const port = instance.port;
-  if (port === undefined) return false;
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/notify/pay247`, {
-      method: 'POST',
-      headers: notification.headers,
-      body: notification.body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = await response.text();
-    return response.status === 200 && body === 'SUCCESS';
-  } catch {
-    return false;
-  }
-}
-
 describeWithPostgres('SIGKILL at every step of a transactional run', () => {
   let server: PostgresServer;
   let db: Pool;
-  const supervised: Supervised[] = [];
+  const supervised: Supervised<KillPoint>[] = [];
 
   beforeAll(async () => {
     server = await startPostgresServer();
@@ -117,7 +40,7 @@ describeWithPostgres('SIGKILL at every step of a transactional run', () => {
 
   async function scenario(instanceCount: number, killsPerPointPerInstance: number, notifications: number, duplicates: boolean) {
     const plan = Array.from({ length: killsPerPointPerInstance }, () => KILL_POINTS).flat();
-    const instances = Array.from({ length: instanceCount }, () => new Supervised(server.url, plan));
+    const instances = Array.from({ length: instanceCount }, () => new Supervised<KillPoint>(APP, server.url, plan));
     supervised.push(...instances);
     for (const instance of instances) instance.start();
 
