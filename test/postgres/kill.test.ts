@@ -55,15 +55,15 @@ describeWithPostgres('SIGKILL at every step of a transactional run', () => {
     return instances.flatMap((instance) => instance.kills);
   }
 
-  test('one instance, killed 12 times (4 at each step): every notification acked, each in the table exactly once', async () => {
-    const kills = await scenario(1, 4, 8, false);
+  test('one instance, killed 6 times (2 at each step): every notification acked, each in the table exactly once', async () => {
+    const kills = await scenario(1, 2, 8, false);
     for (const point of KILL_POINTS) expect(kills.filter((k) => k === point).length).toBeGreaterThanOrEqual(1);
-    expect(kills.length).toBeGreaterThanOrEqual(9);
+    expect(kills.length).toBeGreaterThanOrEqual(5);
   }, 120_000);
 
-  test('two instances on one database, each killed 6 times, duplicates sent to both at once: each notification in the table exactly once', async () => {
-    const kills = await scenario(2, 2, 8, true);
+  test('two instances on one database, each killed 3 times (once at each step), duplicates sent to both at once: each notification in the table exactly once', async () => {
+    const kills = await scenario(2, 1, 8, true);
     for (const point of KILL_POINTS) expect(kills.filter((k) => k === point).length).toBeGreaterThanOrEqual(1);
-    expect(kills.length).toBeGreaterThanOrEqual(9);
+    expect(kills.length).toBeGreaterThanOrEqual(5);
   }, 120_000);
 });
