@@ -36,7 +36,8 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * let go so a retry may run, and `ctx.req` becomes undefined. What it does
    * later still counts: a late success marks the notification done, a late
    * failure is reported. At least `handlerTimeoutMs`; default
-   * max(60 000, 10 × handlerTimeoutMs).
+   * max(60 000, 10 × handlerTimeoutMs). Not used with `transactional: true`:
+   * there the rollback at `handlerTimeoutMs` already frees the notification.
    */
   hardTimeoutMs?: number;
   /** How long the body may take to arrive. Default 10000. */
