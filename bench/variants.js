@@ -12,7 +12,7 @@
 //   target     the target ratio to the baseline it must reach
 //   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
 //              `--only` brings that variant along
-//   services   backing services the harness starts for it ('redis'); the server gets
+//   services   backing services the harness starts for it ('redis', 'postgres'); the server gets
 //              their addresses as options.services
 //   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
 //   sameBodiesOk  nothing is deduplicated, so a small pool of bodies is sent round and round
@@ -157,6 +157,23 @@ module.exports = [
     targetVs: { variant: 'pay247-json', ratio: 0.8 },
     services: ['redis'],
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { store: 'redis' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+
+  {
+    name: 'pay247-json-postgres',
+    label: 'Pay247 JSON with PostgresDedupStore (claim, then complete: two statements; PostgreSQL on loopback)',
+    services: ['postgres'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { store: 'postgres' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'pay247-json-postgres-tx',
+    label: 'Pay247 JSON, transactional: true on PostgresDedupStore (one transaction per notification: lock, check, done row, commit)',
+    services: ['postgres'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET, transactional: true }, { store: 'postgres' }),
     request: pay247Json,
     expectBody: 'SUCCESS',
   },

@@ -8,6 +8,11 @@ export type { ExpressRequest, WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
 export { RedisDedupStore, type RedisDedupStoreOptions } from './dedup/redis-store';
+export { PostgresDedupStore, type PostgresDedupStoreOptions } from './dedup/postgres-store';
+export type { ExclusiveDedupStore, ExclusiveOutcome } from './dedup/exclusive';
+export type { PostgresClient, PostgresPool, PostgresPoolClient, PostgresQueryResult } from './postgres/types';
+export type { PostgresConnectionOptions } from './postgres/connection';
+export { postgresSchemaSql, type PostgresSchemaOptions } from './postgres/schema';
 export {
   createPay247WebhookMiddleware,
   type Pay247Options,
@@ -77,3 +82,4 @@ export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';
 export { RedisInbox, type RedisInboxOptions } from './inbox/redis-inbox';
 export { createInboxDashboard, type InboxDashboard, type InboxDashboardOptions, type DashboardInbox, type DashboardLogger, type DashboardAccess, type DashboardAuthorize, type DashboardDenial } from './dashboard';
+export { PostgresInbox, type PostgresInboxOptions } from './inbox/postgres-inbox';

@@ -7,6 +7,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
+const { startPostgres } = require('./postgres-service');
 
 const STARTERS = {
   async redis() {
@@ -30,6 +31,7 @@ const STARTERS = {
         }),
     };
   },
+  postgres: async () => startPostgres(await freePort()),
 };
 
 /**

@@ -11,6 +11,7 @@ const pkg = require('../../dist');
 const STORES = {
   memory: () => new pkg.MemoryDedupStore(),
   redis: (services) => new pkg.RedisDedupStore({ url: services.redis.url }),
+  postgres: (services) => new pkg.PostgresDedupStore({ connectionString: services.postgres.url }),
 };
 
 /** Inboxes by name (issue 9). A variant without `inbox` acks after the handler, as by default. */

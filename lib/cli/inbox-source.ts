@@ -6,8 +6,9 @@ import { SqliteInbox } from '../inbox/sqlite-inbox';
 import { createRedisClient } from '../redis/client';
 import { nonEmpty } from './parse';
 import { assertInboxFile } from './sqlite-inbox-file';
+import { withPostgresInbox, withPostgresSourceOptions, wantsPostgres, type PostgresSourceOptions } from './postgres-inbox-source';
 
-export interface SourceOptions {
+export interface SourceOptions extends PostgresSourceOptions {
   db?: string;
   redis?: string;
   prefix?: string;
@@ -15,6 +16,7 @@ export interface SourceOptions {
 
 /** --db <path> | --redis <url> [--prefix]: the inbox an app writes to. */
 export function withSourceOptions(command: Command): Command {
+  withPostgresSourceOptions(command);
   return command
     .option('--db <path>', 'the SqliteInbox database file', nonEmpty)
     .option('--redis <url>', 'the RedisInbox server, e.g. redis://127.0.0.1:6379', redisUrl)
@@ -28,6 +30,7 @@ export function withSourceOptions(command: Command): Command {
  * every path, so that no connection keeps the process alive after an error.
  */
 export async function withInbox<T>(command: Command, options: SourceOptions, use: (inbox: DurableInbox) => Promise<T>): Promise<T> {
+  if (wantsPostgres(options)) return withPostgresInbox(command, options, use);
   if ((options.db === undefined) === (options.redis === undefined)) {
     command.error('error: give the inbox as --db <path> or --redis <url> (one of them)', { exitCode: 2, code: 'epw.usage' });
   }

@@ -1,3 +1,5 @@
+import type { PostgresClient } from '../postgres/types';
+
 /** What a merchant's `onEvent` receives, whatever the provider. */
 export interface WebhookEvent<P extends string = string, T extends string = string, D = unknown> {
   provider: P;
@@ -26,6 +28,13 @@ export interface HandlerContext<Req = unknown> {
    * your handler ran, and the inbox keeps the event, not the request.
    */
   req: Req | undefined;
+  /**
+   * With `transactional: true`: the connection of the transaction the
+   * handler runs in (a `pg.PoolClient`). Write through it, and those writes
+   * commit together with "this notification was handled", or not at all.
+   * Valid only until the handler settles. Undefined otherwise.
+   */
+  db?: PostgresClient;
 }
 
 declare const unlisted: unique symbol;

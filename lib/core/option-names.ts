@@ -23,6 +23,7 @@ const COMMON_OPTIONS: OptionNames<WebhookOptions<AnyWebhookEvent>> = {
   onError: true,
   logger: true,
   inbox: true,
+  transactional: true,
 };
 
 /**

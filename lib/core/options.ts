@@ -36,7 +36,8 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * let go so a retry may run, and `ctx.req` becomes undefined. What it does
    * later still counts: a late success marks the notification done, a late
    * failure is reported. At least `handlerTimeoutMs`; default
-   * max(60 000, 10 × handlerTimeoutMs).
+   * max(60 000, 10 × handlerTimeoutMs). Not used with `transactional: true`:
+   * there the rollback at `handlerTimeoutMs` already frees the notification.
    */
   hardTimeoutMs?: number;
   /** How long the body may take to arrive. Default 10000. */
@@ -76,4 +77,17 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * before your handler ran. Default: none (ack only after `onEvent`).
    */
   inbox?: Inbox;
+  /**
+   * Run `onEvent` inside a database transaction that also marks the
+   * notification done, and hand it the transaction's connection as `ctx.db`
+   * (needs a store that can: `PostgresDedupStore`). What the handler writes
+   * through `ctx.db` and the done marker commit together or not at all; a
+   * throw or `handlerTimeoutMs` rolls both back and the provider retries.
+   * With `inbox` (a `PostgresInbox`): each delivery runs in a transaction of
+   * the inbox's database that also marks it delivered; a throw or
+   * `handlerTimeoutMs` rolls both back and the inbox retries it. Either way
+   * the rollback at `handlerTimeoutMs` frees the notification, so
+   * `hardTimeoutMs` does not apply. Default false.
+   */
+  transactional?: boolean;
 }

@@ -52,6 +52,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     provider: spec.provider,
     handlerTimeoutMs: settings.handlerTimeoutMs,
     hardTimeoutMs: settings.hardTimeoutMs,
+    transactional: options.transactional === true,
     run: (event, ctx) => work(event as E, ctx, deliverySteps),
     // Logged and told to onError like any failure (report() swallows an async onError's rejection).
     report: (error) => report(error, undefined),
@@ -111,6 +112,10 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
 
   async function deliver(event: E, req: Req, trace: NotificationTrace): Promise<Answer> {
     const key = `${spec.provider}:${event.id}`;
+    if (settings.runExclusive !== undefined) {
+      await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx, trace), req);
+      return success;
+    }
     const token = nextClaimToken();
     let state;
     try {

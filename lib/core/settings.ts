@@ -2,6 +2,7 @@ import { createRawBodyReader, parseByteLimit, type RawBodyReader } from '../body
 import { MemoryDedupStore } from '../dedup/memory-store';
 import { DAY_MS, positiveMs } from './durations';
 import type { DedupStore } from '../dedup/store';
+import { exclusiveRunner, type ExclusiveRunner } from './run-exclusive';
 import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
@@ -16,6 +17,8 @@ export interface Settings {
   lockTtlMs: number;
   doneTtlMs: number;
   allowIp: IpAllowList | undefined;
+  /** Option `transactional`: runs the handler in the store's transaction. */
+  runExclusive: ExclusiveRunner | undefined;
 }
 
 const DEDUP_STORE_METHODS = ['claim', 'renew', 'complete', 'release'] as const;
@@ -65,5 +68,6 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
     lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),
     doneTtlMs: positiveMs(where, 'doneTtlMs', options.doneTtlMs, 3 * DAY_MS),
     allowIp: options.allowIps === undefined ? undefined : createIpAllowList(options.allowIps),
+    runExclusive: exclusiveRunner(where, options),
   };
 }

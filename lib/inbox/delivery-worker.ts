@@ -1,4 +1,6 @@
 import { WebhookError } from '../core/errors';
+import type { AnyWebhookEvent } from '../core/event';
+import { TransactionRunContext } from '../core/run-exclusive';
 import { RunContext, runWithDeadline, type HandlerOutcome } from '../core/run-handler';
 import type { InboxConsumer, InboxReport } from './inbox';
 import { LeaseRenewal } from './lease-renewal';
@@ -7,7 +9,7 @@ import { decideRetry, type RetryPolicy } from './retry-policy';
 import { traceDelivery, type DeliveryTrace } from '../telemetry/notification-trace';
 import { reviveEvent, storedTraceparent } from './serialize';
 import { timerMs } from './timer-ms';
-import type { InboxStorage, LeasedEntry } from './storage';
+import { runsDeliveriesInTransaction, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface WorkerSettings {
   policy: RetryPolicy;
@@ -59,6 +61,9 @@ export class DeliveryWorker {
     const { handlerTimeoutMs, hardTimeoutMs } = consumer;
     if (!(handlerTimeoutMs > 0) || !Number.isFinite(handlerTimeoutMs) || !Number.isFinite(hardTimeoutMs) || !(hardTimeoutMs >= handlerTimeoutMs)) {
       throw new TypeError(`express-payment-webhooks (${consumer.provider}): the inbox consumer needs handlerTimeoutMs > 0 and a finite hardTimeoutMs >= handlerTimeoutMs.`);
+    }
+    if (consumer.transactional === true && !runsDeliveriesInTransaction(this.storage)) {
+      throw new TypeError(`express-payment-webhooks (${consumer.provider}): transactional: true needs an inbox that delivers in a transaction of its database (a PostgresInbox).`);
     }
     this.consumers.set(consumer.provider, consumer);
     this.wake();
@@ -156,6 +161,7 @@ export class DeliveryWorker {
       );
     }
     const deliverable = event;
+    if (consumer.transactional === true) return this.deliverInTransaction(entry, consumer, deliverable);
     const details = { provider: consumer.provider, eventId: deliverable.id };
     // No live request behind an inbox delivery: ctx.req is undefined.
     const ctx = new RunContext(undefined);
@@ -222,6 +228,75 @@ export class DeliveryWorker {
     });
     const closable = answered.then(() => (timedOut ? undefined : settled));
     return { slot, closable };
+  }
+
+  /**
+   * One attempt of a `transactional` consumer: the handler runs in the
+   * storage's transaction (`ctx.db`), and the done marker is written in it.
+   * At handlerTimeoutMs the transaction is rolled back and the attempt counts
+   * as failed at once: nothing the handler still does through `ctx.db` can
+   * commit, so there is no late outcome to wait for (hardTimeoutMs does not apply).
+   */
+  private deliverInTransaction(entry: LeasedEntry, consumer: InboxConsumer, event: AnyWebhookEvent): { slot: Promise<void>; closable: Promise<void> } {
+    const runDelivery = this.storage.runDelivery!.bind(this.storage);
+    let ctx: TransactionRunContext<never> | undefined;
+    const renewal = new LeaseRenewal(this.storage, entry, this.settings, (cause) => {
+      const error = new WebhookError(
+        'INBOX_UNAVAILABLE',
+        'The lease on this delivery was lost (another worker may take it over): ctx.signal was aborted, and this run will not commit.',
+        { provider: consumer.provider, eventId: event.id, cause },
+      );
+      if (ctx !== undefined) RunContext.abort(ctx, error);
+      this.reportTo(consumer, error);
+    });
+    this.renewals.add(renewal);
+    const stopRenewing = () => {
+      renewal.stop();
+      this.renewals.delete(renewal);
+    };
+    let failure: WebhookError | undefined;
+    const recorded = (async () => {
+      let committed: boolean;
+      try {
+        committed = await runDelivery(
+          entry,
+          async (db) => {
+            const context = (ctx = new TransactionRunContext<never>(undefined as never, db));
+            const answer = await runWithDeadline(() => consumer.run(event, context), context, consumer.handlerTimeoutMs).answer;
+            // Before the done marker: a renewal would wait on the row it locks, then find it done and call the lease lost.
+            stopRenewing();
+            if (answer.ok) return;
+            failure = tag(answer.error, consumer.provider, event.id);
+            throw failure;
+          },
+          this.settings.now,
+        );
+      } catch (cause) {
+        stopRenewing();
+        if (failure !== undefined) return this.recordFailure(entry, consumer, failure, { reported: false, dead: false, leaseLost: renewal.lost });
+        // Rolled back, or a cut-off COMMIT went through: either way the lease running out brings the entry back, and a done one is not leased.
+        this.reportTo(
+          consumer,
+          new WebhookError('INBOX_UNAVAILABLE', 'The inbox failed during a transactional delivery; the notification will be delivered again unless it committed.', {
+            cause,
+            provider: consumer.provider,
+            eventId: event.id,
+          }),
+        );
+        return;
+      }
+      if (committed) this.settings.emit({ type: 'delivered', provider: entry.provider, key: entry.key, attempt: entry.attempt });
+      else if (!renewal.lost) {
+        this.reportTo(
+          consumer,
+          new WebhookError('INBOX_UNAVAILABLE', 'The lease on this delivery was lost before it committed; it was rolled back and will be delivered again.', {
+            provider: consumer.provider,
+            eventId: event.id,
+          }),
+        );
+      }
+    })();
+    return { slot: recorded, closable: recorded };
   }
 
   /** An entry that is not run at all: reported, then dead-lettered. */

@@ -9,7 +9,7 @@ import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
 import { activeTraceparent } from '../telemetry/otel-api';
 import { serializeEvent } from './serialize';
-import type { InboxStorage } from './storage';
+import { runsDeliveriesInTransaction, type InboxStorage } from './storage';
 
 /** Options every inbox takes. */
 export interface InboxOptions {
@@ -55,6 +55,7 @@ export const INBOX_OPTION_NAMES: OptionNames<InboxOptions> = {
  * the delivery worker, and the admin operations the CLI uses.
  */
 export class DurableInbox implements Inbox {
+  readonly transactionalDeliveries: boolean;
   private readonly worker: DeliveryWorker;
   private readonly now: () => number;
   private readonly onInboxEvent: InboxOptions['onInboxEvent'];
@@ -72,6 +73,7 @@ export class DurableInbox implements Inbox {
     const concurrency = options.concurrency ?? 8;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`${where}: concurrency must be an integer of at least 1.`);
     this.now = options.now ?? Date.now;
+    this.transactionalDeliveries = runsDeliveriesInTransaction(storage);
     this.onInboxEvent = options.onInboxEvent;
     this.logger = resolveLogger(where, options.logger);
     this.worker = new DeliveryWorker(storage, {

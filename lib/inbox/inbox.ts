@@ -17,6 +17,11 @@ export interface Inbox {
    * the inbox (a provider's retry) is not stored twice: 'duplicate'.
    */
   put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'>;
+  /**
+   * Whether deliveries can run in a transaction of the inbox's database that
+   * also marks them delivered (`transactional: true`; PostgresInbox).
+   */
+  readonly transactionalDeliveries?: boolean;
   /** Stops delivering, waits for running deliveries' outcomes, closes the storage. */
   close(): Promise<void>;
 }
@@ -34,6 +39,12 @@ export interface InboxConsumer {
    * reported).
    */
   hardTimeoutMs: number;
+  /**
+   * The middleware's `transactional: true`: each delivery runs in the
+   * storage's transaction (`ctx.db`), committed together with its done
+   * marker; a throw or handlerTimeoutMs rolls both back (a failed attempt).
+   */
+  transactional?: boolean;
   /** `confirm` (if any) then `onEvent`; `ctx.req` is undefined (HandlerContext<never>): there is no live request. */
   run(event: AnyWebhookEvent, ctx: HandlerContext<never>): Promise<unknown>;
   /** The middleware's `onError` (no request: the provider was answered long ago). May return its promise: a rejection is ignored. */

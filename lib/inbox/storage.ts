@@ -1,4 +1,5 @@
 import type { InboxCount, InboxEntry, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
+import type { PostgresClient } from '../postgres/types';
 import { reviveEvent } from './serialize';
 
 /** An entry handed to one worker for one attempt. */
@@ -47,6 +48,22 @@ export interface InboxStorage {
   /** Returns how many entries it deleted. */
   purge(options: InboxPurgeOptions): Promise<number>;
   close(): Promise<void>;
+  /**
+   * A storage that can run a delivery inside a transaction of its own
+   * database (PostgreSQL), for the middleware's `transactional: true`: runs
+   * `work(db)`, then marks the entry done in that same transaction, so the
+   * work's writes through `db` and "delivered" commit together or not at all.
+   * Resolves true once committed; false when `entry.lease` no longer held the
+   * entry (another worker took it over: everything was rolled back). Rejects,
+   * after rolling back, with the work's error when it throws, or with the
+   * storage's error. `now` is read when the done marker is written.
+   */
+  runDelivery?(entry: LeasedEntry, work: (db: PostgresClient) => Promise<void>, now: () => number): Promise<boolean>;
+}
+
+/** Whether deliveries on this storage can run in its transaction (`runDelivery`). */
+export function runsDeliveriesInTransaction(storage: InboxStorage): storage is InboxStorage & Required<Pick<InboxStorage, 'runDelivery'>> {
+  return typeof storage.runDelivery === 'function';
 }
 
 /** How many entries `list` returns when no limit is given. */
