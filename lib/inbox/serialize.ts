@@ -15,6 +15,8 @@ interface StoredEventV2 {
   dates: Path[];
   undefineds: Path[];
   plainObjects: Path[];
+  /** Where a number was -0 (JSON.parse gives it for "-0"; JSON.stringify writes 0). Absent when none. */
+  negativeZeros?: Path[];
   /** The W3C traceparent of the span that stored it (OpenTelemetry), so its delivery can link back; never part of the event. */
   traceparent?: string;
 }
@@ -43,6 +45,7 @@ function encode(value: unknown, path: Path, stored: StoredEventV2, ancestors: Se
       return value;
     case 'number':
       if (!Number.isFinite(value)) throw new UnstorableEventError('a number JSON cannot hold', path);
+      if (Object.is(value, -0)) (stored.negativeZeros ??= []).push(path);
       return value;
     case 'undefined':
       stored.undefineds.push(path);
@@ -93,19 +96,22 @@ export function reviveEvent(text: string): AnyWebhookEvent {
 }
 
 function reviveV2(stored: StoredEventV2): unknown {
-  if (!isPathList(stored.dates) || !isPathList(stored.undefineds) || !isPathList(stored.plainObjects)) {
+  const negativeZeros = stored.negativeZeros ?? [];
+  if (!isPathList(stored.dates) || !isPathList(stored.undefineds) || !isPathList(stored.plainObjects) || !isPathList(negativeZeros)) {
     throw new TypeError('The stored event is not one this package wrote.');
   }
   const root = { event: stored.event };
   // Every place is found before any prototype changes, while each object on a path is still null-prototype.
   const dates = stored.dates.map((path) => place(root, path));
   const undefineds = stored.undefineds.map((path) => place(root, path));
+  const zeros = negativeZeros.map((path) => place(root, path));
   const plain = stored.plainObjects.map((path) => at(root, ['event', ...path]));
   for (const [parent, key] of dates) {
     const value = parent[key];
     setOwn(parent, key, new Date(typeof value === 'string' ? value : Number.NaN));
   }
   for (const [parent, key] of undefineds) setOwn(parent, key, undefined);
+  for (const [parent, key] of zeros) setOwn(parent, key, -0);
   for (const object of plain) {
     if (object === null || typeof object !== 'object' || Array.isArray(object)) throw new TypeError('The stored event is not one this package wrote.');
     Object.setPrototypeOf(object, Object.prototype);

@@ -88,3 +88,11 @@ describe('inbox event serialization', () => {
     );
   });
 });
+
+test('-0 (which JSON.parse gives for "-0" in a body) comes back as -0, not 0', () => {
+  const event = { provider: 'p', id: 'i', type: 't', signedFields: [], receivedAt: new Date(0), data: { a: -0, b: [0, -0], c: 0 } };
+  const back = reviveEvent(serializeEvent(event as never)) as unknown as typeof event;
+  expect(Object.is(back.data.a, -0)).toBe(true);
+  expect(back.data.b.map((n) => Object.is(n, -0))).toEqual([false, true]);
+  expect(Object.is(back.data.c, 0)).toBe(true);
+});
