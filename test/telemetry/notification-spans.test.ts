@@ -5,6 +5,7 @@
  * and 4: one span per notification with its steps as children, and the
  * metric points of every row of the answers table.
  */
+import { connect } from 'node:net';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Inbox } from '../../lib';
@@ -148,6 +149,7 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     ['sender IP not allowed', () => ({ allowIps: ['203.0.113.7'] }), 403, 'IP_NOT_ALLOWED', 'refused'],
     ['dedup store unreachable', () => ({ store: brokenStore() }), 503, 'STORE_UNAVAILABLE', 'unavailable'],
     ['inbox write failed', () => ({ inbox: failingInbox() }), 503, 'INBOX_UNAVAILABLE', 'unavailable'],
+    ['app misconfigured (dedupKey throws)', () => ({ dedupKey: () => { throw new Error('bug'); } }), 500, 'CONFIGURATION', 'refused'],
   ];
 
   test.each(failures)('%s: the answer, error.type and outcome on the span; refusals counted by code', async (_row, options, status, code, outcome) => {
@@ -178,6 +180,21 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     expect(span.attributes['webhook.event.id']).toBeUndefined();
     expect(children.has('dedup claim')).toBe(false);
     expect(point(await sdk.points(), 'webhook.refusals', { 'error.type': code })).toBe(1);
+  });
+
+  test('body slower than readTimeoutMs: 408, BODY_TIMEOUT on the span and counted', async () => {
+    const url = new URL(await start({ readTimeoutMs: 50 }));
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mch_id":`);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    const { span } = await theNotification();
+    expect(span.attributes).toMatchObject({ 'error.type': 'BODY_TIMEOUT', 'webhook.outcome': 'refused', 'http.response.status_code': 408 });
+    expect(point(await sdk.points(), 'webhook.refusals', { 'error.type': 'BODY_TIMEOUT' })).toBe(1);
   });
 
   test('inbox mode: an inbox put child, outcome stored', async () => {
