@@ -3,6 +3,7 @@ import { positiveMs } from '../core/durations';
 import { asRedis, createRedisClient } from '../redis/client';
 import type { IoredisClient } from '../redis/ioredis-client';
 import { requireUrlOrClient } from '../redis/url-or-client';
+import { settleWithin } from '../core/settle-within';
 import type { LuaScript } from '../redis/lua-script';
 import { ScriptBatch } from '../redis/script-batch';
 import { CLAIM, COMPLETE, LOCK_PREFIX, RELEASE, RENEW } from './redis-scripts';
@@ -96,7 +97,7 @@ export class RedisDedupStore implements DedupStore {
     // The batch fails the call at its deadline, and does not send it once that has passed.
     const send = () => this.batch.run(script, [this.keyPrefix + key], args, deadline);
     if (this.client.status === 'ready') return send();
-    return beforeDeadline(this.connected().then(send), deadline);
+    return settleWithin(this.connected().then(send), deadline - Date.now(), late);
   }
 
   /** For a client not ready: resolves once it is; rejects at once when no connection attempt is under way. */
@@ -141,22 +142,6 @@ function untilReady(client: Redis): Promise<void> {
     const onClose = () => settle(new Error('RedisDedupStore: could not connect to Redis.'));
     client.on('ready', onReady);
     client.on('close', onClose);
-  });
-}
-
-function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
   });
 }
 

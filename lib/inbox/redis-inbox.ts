@@ -9,7 +9,7 @@ import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-i
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
-import { timerMs } from './timer-ms';
+import { settleWithin } from '../core/settle-within';
 import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
@@ -113,19 +113,7 @@ export class RedisInboxStorage implements InboxStorage {
 
   /** One Redis round trip, bounded by timeoutMs: past it the call fails (the command may still run; every script is safe to have run). */
   private bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`)), timerMs(this.timeoutMs));
-      call().then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return settleWithin(call(), this.timeoutMs, () => new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`));
   }
 
   private run(script: keyof typeof scripts, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
