@@ -85,6 +85,28 @@ module.exports = [
     expectBody: 'SUCCESS',
   },
   {
+    name: 'pay247-json-otel-absent',
+    label: 'pay247-json in an app without @opentelemetry/api (nothing of it loaded)',
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { otel: 'absent' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'pay247-json-otel-noop',
+    label: 'pay247-json with @opentelemetry/api installed and no SDK registered (the same server as pay247-json)',
+    targetVs: { variant: 'pay247-json-otel-absent', ratio: 0.95 },
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'pay247-json-otel-sdk',
+    label: 'pay247-json with the OpenTelemetry SDK recording every span and metric (not exported)',
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { otel: 'sdk' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
     name: 'pay247-form',
     label: 'Pay247 v1.0 form: read, verify, claim (memory), onEvent, ack',
     target: 0.85,

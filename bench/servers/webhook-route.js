@@ -19,7 +19,35 @@ const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
 };
 
+/**
+ * OpenTelemetry as an app may have it: `absent` hides @opentelemetry/api from
+ * require (as in an app that does not install it); `sdk` registers the real
+ * SDK, recording every span and metric (spans are dropped, not exported, so
+ * the cost measured is the package's, not an exporter's). Default: the API
+ * installed (a dev dependency here) and no provider registered.
+ */
+function setUpOpenTelemetry(mode) {
+  if (mode === 'absent') {
+    const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (request === '@opentelemetry/api') throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
+      return resolve.call(this, request, ...rest);
+    };
+  } else if (mode === 'sdk') {
+    const { NodeTracerProvider, NoopSpanProcessor } = require('@opentelemetry/sdk-trace-node');
+    const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
+    new NodeTracerProvider({ spanProcessors: [new NoopSpanProcessor()] }).register();
+    class Reader extends MetricReader {
+      async onShutdown() {}
+      async onForceFlush() {}
+    }
+    require('@opentelemetry/api').metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+  }
+}
+
 module.exports = async function createWebhookRouteServer(options, bench) {
+  setUpOpenTelemetry(options.otel);
   const factory = pkg[options.factory];
   if (typeof factory !== 'function') throw new Error(`the package exports no ${options.factory}`);
   const store = STORES[options.store ?? 'memory'](options.services);

@@ -1,5 +1,6 @@
 import { describeCause, type WebhookError, type WebhookErrorCode } from './errors';
 import { oneLine } from './one-line';
+import { activeTraceId } from '../telemetry/otel-api';
 
 /**
  * Where the middleware and the inbox write their one-line reports: `console`,
@@ -78,6 +79,9 @@ export function logReport(logger: WebhookLogger | undefined, provider: string, e
   if (logger === undefined) return;
   let line = `express-payment-webhooks (${provider}) ${error.code} ${via === 'request' ? `status=${error.status}` : 'via=inbox'}`;
   if (error.eventId !== undefined) line += ` event=${oneLine(error.eventId, LINE_PART_MAX)}`;
+  // With OpenTelemetry recording: the trace this line belongs to, to join the two.
+  const traceId = activeTraceId();
+  if (traceId !== undefined) line += ` trace=${traceId}`;
   line += `: ${oneLine(error.message, LINE_PART_MAX)}`;
   if (CAUSE_LOGGED.has(error.code) && error.cause !== undefined) line += ` (cause: ${describeCause(error.cause)})`;
   writeLine(logger, FAILURES.has(error.code) ? 'error' : 'warn', line);

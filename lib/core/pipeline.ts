@@ -211,8 +211,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     await steps.step('onEvent', () => handle(event, ctx));
   }
 
-  return async function handleRequest(req, res, facts) {
-    const trace = traceNotification(spec.provider, req.method);
+  /** One request, from the first check to the answer written; never rejects. */
+  async function answerRequest(req: Req, res: ServerResponse, facts: RequestFacts, trace: NotificationTrace): Promise<void> {
     let answer: Answer;
     let refusal: WebhookError | undefined;
     try {
@@ -228,6 +228,11 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     }
     trace.end(answer.status, refusal?.code);
     send(res, answer);
+  }
+
+  return function handleRequest(req, res, facts) {
+    const trace = traceNotification(spec.provider, req.method);
+    return trace.run(() => answerRequest(req, res, facts, trace));
   };
 }
 

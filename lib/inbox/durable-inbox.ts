@@ -7,6 +7,7 @@ import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxLi
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
+import { observeInbox, watchProvider } from '../telemetry/inbox-gauge';
 import { activeTraceparent } from '../telemetry/otel-api';
 import { serializeEvent } from './serialize';
 import { runsDeliveriesInTransaction, type InboxStorage } from './storage';
@@ -61,6 +62,7 @@ export class DurableInbox implements Inbox {
   private readonly onInboxEvent: InboxOptions['onInboxEvent'];
   private readonly logger: WebhookLogger | undefined;
   private closing: Promise<void> | undefined;
+  private readonly unobserve: () => void;
 
   protected constructor(
     private readonly where: string,
@@ -86,6 +88,7 @@ export class DurableInbox implements Inbox {
       random: options.random ?? Math.random,
       emit: (report) => this.emit(report),
     });
+    this.unobserve = observeInbox(this);
   }
 
   register(consumer: InboxConsumer): void {
@@ -145,11 +148,13 @@ export class DurableInbox implements Inbox {
 
   /** Stops the worker (waiting for running deliveries up to their deadline) and closes the storage. */
   close(): Promise<void> {
+    this.unobserve();
     this.closing ??= this.worker.stop().then(() => this.storage.close());
     return this.closing;
   }
 
   private emit(report: InboxReport): void {
+    watchProvider();
     if (report.type === 'dead') this.logDeadLetter(report);
     notifyObserver(this.onInboxEvent, report);
   }

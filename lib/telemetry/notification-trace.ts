@@ -22,6 +22,8 @@ export interface StepRunner {
 }
 
 export interface NotificationTrace extends StepRunner {
+  /** Runs the whole handling with this notification's span active (log lines and the merchant's onError see it). */
+  run<T>(work: () => Promise<T>): Promise<T>;
   stepSync<T>(name: StepName, work: () => T): T;
   /** The authenticated event: its type, id and (multi-account routes) account. */
   identify(event: { type: string; id: string; account?: string }): void;
@@ -34,6 +36,7 @@ export interface NotificationTrace extends StepRunner {
 }
 
 const NOOP: NotificationTrace = {
+  run: (work) => work(),
   step: (_name, work) => work(),
   stepSync: (_name, work) => work(),
   identify: () => undefined,
@@ -66,6 +69,10 @@ class RecordedNotification implements NotificationTrace {
     private readonly span: Span,
     private readonly context: Context,
   ) {}
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.otel.context.with(this.context, work);
+  }
 
   async step<T>(name: StepName, work: () => Promise<T>): Promise<T> {
     const value = await runStep(this.otel, this.tracer, this.provider, this.context, name, work);

@@ -33,7 +33,7 @@ export function activeTraceparent(): string | undefined {
 export function activeTraceId(): string | undefined {
   const span = otelApi()?.trace.getActiveSpan();
   if (span === undefined) return undefined;
-  const { traceId, traceFlags } = span.spanContext();
-  // An all-zero id is the no-op span's: there is no trace to join.
-  return traceFlags === undefined || /^0+$/.test(traceId) ? undefined : traceId;
+  const { traceId } = span.spanContext();
+  // The no-op span's all-zero id means there is no trace to join.
+  return otelApi()!.isValidTraceId(traceId) ? traceId : undefined;
 }

@@ -1,5 +1,5 @@
 import { context, metrics, trace } from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type DataPoint, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader, type DataPoint, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 
 /** Collects on demand: what a Prometheus scrape or an OTLP export would see. */
@@ -12,8 +12,9 @@ export interface MetricPoint {
   name: string;
   unit: string;
   attributes: Record<string, unknown>;
-  /** A counter's sum, or a histogram's count. */
+  /** A counter's sum, or a histogram's count, or a gauge's value. */
   value: number;
+  gauge: boolean;
 }
 
 export interface OtelSdk {
@@ -43,15 +44,16 @@ export function registerOtelSdk(): OtelSdk {
   };
   return {
     spans: () => exporter.getFinishedSpans(),
-    // Cumulative sums minus what was there at the last reset(): each test sees its own points.
+    // Cumulative sums minus what was there at the last reset(): each test sees its own points. Gauges as they are.
     async points() {
       const now = await read();
       return now
         .map((point) => {
+          if (point.gauge) return point;
           const before = baseline.find((b) => b.name === point.name && sameAttributes(b.attributes, point.attributes));
           return { ...point, value: point.value - (before?.value ?? 0) };
         })
-        .filter((point) => point.value !== 0);
+        .filter((point) => point.gauge || point.value !== 0);
     },
     async reset() {
       exporter.reset();
@@ -73,7 +75,8 @@ function flatten(resourceMetrics: ResourceMetrics): MetricPoint[] {
     for (const metric of scope.metrics) {
       for (const point of metric.dataPoints as Array<DataPoint<unknown>>) {
         const value = typeof point.value === 'number' ? point.value : (point.value as { count: number }).count;
-        points.push({ name: metric.descriptor.name, unit: metric.descriptor.unit, attributes: { ...point.attributes }, value });
+        const gauge = metric.dataPointType === DataPointType.GAUGE;
+        points.push({ name: metric.descriptor.name, unit: metric.descriptor.unit, attributes: { ...point.attributes }, value, gauge });
       }
     }
   }

@@ -109,3 +109,49 @@ describeWithRedis('inbox delivery spans: RedisInbox', () => {
   afterAll(() => backend.server().stop());
   suite(() => backend);
 });
+
+describe('webhook.inbox.entries gauge', () => {
+  const backend = sqliteBackend();
+  afterAll(() => backend.dispose());
+  beforeEach(() => sdk.reset());
+  afterEach(() => backend.closeAll());
+
+  test('counts per provider and state at collection, zeros included; a closed inbox is no longer read', async () => {
+    const open = backend.fresh();
+    const inbox = open({ retry: { maxAttempts: 1, baseDelayMs: 5, maxDelayMs: 10 } });
+    const reports: InboxReport[] = [];
+    const withReports = open({ retry: { maxAttempts: 1 }, onInboxEvent: (r) => void reports.push(r) });
+    await withReports.close();
+    let fail = true;
+    const app = express5.create();
+    app.post('/notify', createPay247WebhookMiddleware({ secret: SECRET, inbox, onEvent: async () => { if (fail) throw new Error('no'); }, onError: () => undefined } as never));
+    const server = await listen(app);
+    try {
+      for (const status of [0, 1, 2]) {
+        const n = buildPay247Notification({ secret: SECRET, fields: { status } });
+        expect((await post(`${server.url}/notify`, n.body, n.headers)).status).toBe(200);
+      }
+      await until(async () => (await inbox.counts()).some((c) => c.state === 'dead' && c.count === 3));
+      fail = false;
+      const gauge = async () =>
+        (await sdk.points())
+          .filter((p) => p.name === 'webhook.inbox.entries')
+          .map((p) => [p.attributes['webhook.provider'], p.attributes['webhook.inbox.state'], p.value])
+          .sort();
+      expect(await gauge()).toEqual([
+        ['pay247', 'dead', 3],
+        ['pay247', 'done', 0],
+        ['pay247', 'pending', 0],
+      ]);
+      await inbox.replay('dead');
+      await until(async () => (await inbox.counts()).some((c) => c.state === 'done' && c.count === 3));
+      expect(await gauge()).toEqual([
+        ['pay247', 'dead', 0],
+        ['pay247', 'done', 3],
+        ['pay247', 'pending', 0],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});

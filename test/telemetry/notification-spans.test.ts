@@ -209,6 +209,18 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     expect(point(await sdk.points(), 'webhook.store.duration', { 'webhook.store.operation': 'inbox put' })).toBe(1);
   });
 
+  test("the default log line carries the notification's trace id, to join a line and its trace", async () => {
+    const lines: string[] = [];
+    const logger = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const url = await start({ logger, onEvent: async () => { throw new Error('db down'); } });
+    await send(url, withSign(notification(), '0'.repeat(32)));
+    await send(url);
+    const spans = sdk.spans().filter((s) => s.name === 'webhook pay247');
+    expect(spans).toHaveLength(2);
+    expect(lines).toHaveLength(2);
+    for (const [i, span] of spans.entries()) expect(lines[i]).toContain(` trace=${span.spanContext().traceId}`);
+  });
+
   test('no secret, signature, body or handler error text in any span attribute or status', async () => {
     const url = await start({ onEvent: async () => { throw new Error('customer 6228480000000000 not found'); } });
     const n = notification();
