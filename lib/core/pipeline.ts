@@ -55,14 +55,14 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     transactional: options.transactional === true,
     run: (event, ctx) => work(event as E, ctx, deliverySteps),
     // Logged and told to onError like any failure (report() swallows an async onError's rejection).
-    report: (error) => report(error, undefined),
+    report: (error) => report(error, undefined, 'inbox'),
   });
 
   /** Tells the merchant's onError; it may be async, and neither its throw nor its rejection goes further. */
-  function report(error: WebhookError, req: Req | undefined): void {
+  function report(error: WebhookError, req: Req | undefined, via: 'request' | 'inbox' = 'request'): void {
     // Every error reaching here is the package's own (run-handler copies a merchant's WebhookError).
     error.provider ??= spec.provider;
-    logReport(logger, spec.provider, error, req === undefined ? 'inbox' : 'request');
+    logReport(logger, spec.provider, error, via);
     if (options.onError === undefined) return;
     try {
       const observed: unknown = options.onError(error, req);

@@ -1,8 +1,6 @@
 import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
 
-/** The longest delay Node's timers take: a longer one fires after 1 ms instead. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 

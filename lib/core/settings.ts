@@ -7,7 +7,7 @@ import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
 import type { WebhookOptions, WebhookRequest } from './options';
-import { MAX_TIMER_MS } from './run-handler';
+import { MAX_TIMER_MS } from './timer-ms';
 
 export interface Settings {
   store: DedupStore;

@@ -1,4 +1,4 @@
-import { timerMs } from '../inbox/timer-ms';
+import { timerMs } from './timer-ms';
 
 /**
  * `work`, or `late()` as a rejection once `ms` pass first (the work itself

@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../core/run-handler';
+import { timerMs } from '../core/timer-ms';
 import type { DedupStore } from './store';
 
 /** Why a renewal did not extend the claim: the store said it is lost, or the store failed. */
@@ -28,7 +28,7 @@ export class ClaimRenewal {
     private readonly onFailure: (failure: RenewalFailure) => void,
   ) {
     // Capped where Node would otherwise fire a longer interval every 1 ms.
-    this.timer = setInterval(() => this.renew(), Math.min(lockTtlMs / 3, MAX_TIMER_MS));
+    this.timer = setInterval(() => this.renew(), timerMs(lockTtlMs / 3));
     // The handler's own work keeps the process alive; its renewals must not.
     this.timer.unref();
   }

@@ -8,7 +8,7 @@ import { notifyObserver } from './observer';
 import { decideRetry, type RetryPolicy } from './retry-policy';
 import { traceDelivery, type DeliveryTrace } from '../telemetry/notification-trace';
 import { reviveEvent, storedTraceparent } from './serialize';
-import { timerMs } from './timer-ms';
+import { timerMs } from '../core/timer-ms';
 import { runsDeliveriesInTransaction, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface WorkerSettings {

@@ -1,5 +1,5 @@
 import type { InboxStorage, LeasedEntry } from './storage';
-import { timerMs } from './timer-ms';
+import { timerMs } from '../core/timer-ms';
 
 /**
  * Keeps one delivery's lease: renews it every third of its length while the

@@ -1,5 +1,5 @@
-/** The longest delay a Node timer takes: a longer one overflows and fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS } from '../core/timer-ms';
+import { MAX_TIMER_MS } from '../core/timer-ms';
 
 /** Resolves after `ms` (any length: a long wait is a chain of timers), or rejects with the signal's reason once it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
