@@ -49,7 +49,7 @@ const NOOP: NotificationTrace = {
 export function traceNotification(provider: string, method: string | undefined): NotificationTrace {
   const otel = otelApi();
   if (otel === undefined) return NOOP;
-  const tracer = otel.trace.getTracer(SCOPE);
+  const tracer = tracerOf(otel);
   const parent = otel.context.active();
   const kind = otel.trace.getSpan(parent) === undefined ? otel.SpanKind.SERVER : otel.SpanKind.INTERNAL;
   const span = tracer.startSpan(`webhook ${provider}`, { kind, attributes: { [ATTR.provider]: provider, [ATTR.httpMethod]: method ?? '' } }, parent);
@@ -156,7 +156,7 @@ export function activeSteps(provider: string): StepRunner {
       if (otel === undefined) return work();
       const parent = otel.context.active();
       if (otel.trace.getSpan(parent)?.isRecording() !== true && !metricsRecorded(otel)) return work();
-      return runStep(otel, otel.trace.getTracer(SCOPE), provider, parent, name, work);
+      return runStep(otel, tracerOf(otel), provider, parent, name, work);
     },
   };
 }
@@ -187,7 +187,7 @@ const NOOP_DELIVERY: DeliveryTrace = { run: (work) => work(), end: () => undefin
 export function traceDelivery(provider: string, entry: { key: string; eventType: string; attempt: number; traceparent: string | undefined }): DeliveryTrace {
   const otel = otelApi();
   if (otel === undefined) return NOOP_DELIVERY;
-  const tracer = otel.trace.getTracer(SCOPE);
+  const tracer = tracerOf(otel);
   const links: Link[] = [];
   const stored = parseTraceparent(entry.traceparent);
   if (stored !== undefined) links.push({ context: stored });
@@ -222,4 +222,15 @@ function parseTraceparent(value: string | undefined): import('@opentelemetry/api
   const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(value ?? '');
   if (match === null || /^0+$/.test(match[1])) return undefined;
   return { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16), isRemote: true };
+}
+
+let tracer: Tracer | undefined;
+
+/**
+ * The package's tracer, taken once: the API hands out a proxy that finds the
+ * app's provider whenever one is registered, and a new proxy per call would be
+ * an allocation on every notification.
+ */
+function tracerOf(otel: Otel): Tracer {
+  return (tracer ??= otel.trace.getTracer(SCOPE));
 }
