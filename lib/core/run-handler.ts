@@ -1,7 +1,6 @@
 import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
 
-
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
 export interface TimedRun {
