@@ -76,7 +76,7 @@ export {
   type CryptoGatewayTransfer,
   type CryptoGatewayOther,
 } from './providers/crypto-gateway';
-export type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
+export type { Inbox, InboxAttemptOutcome, InboxConsumer, InboxCount, InboxEntry, InboxHistoryRecord, InboxReport, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox/inbox';
 export type { InboxOptions } from './inbox/durable-inbox';
 export type { RetryOptions } from './inbox/retry-policy';
 export { SqliteInbox, type SqliteInboxOptions } from './inbox/sqlite-inbox';

@@ -346,7 +346,7 @@ export class DeliveryWorker {
       }
       return;
     }
-    if (await this.write(consumer, entry, () => this.storage.retry(entry, decision.nextAttemptAt, summary), options)) {
+    if (await this.write(consumer, entry, () => this.storage.retry(entry, decision.nextAttemptAt, summary, now), options)) {
       this.settings.emit({ type: 'retry', provider: entry.provider, key: entry.key, attempt: entry.attempt, nextAttemptAt: new Date(decision.nextAttemptAt), error });
     }
   }

@@ -3,7 +3,7 @@ import { resolveLogger, writeLine, type WebhookLogger } from '../core/log';
 import { oneLine } from '../core/one-line';
 import type { OptionNames } from '../core/option-names';
 import { DeliveryWorker } from './delivery-worker';
-import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { Inbox, InboxConsumer, InboxCount, InboxEntry, InboxHistoryRecord, InboxReport, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import { resolveRetryPolicy, type RetryOptions } from './retry-policy';
 import { notifyObserver } from './observer';
@@ -114,6 +114,14 @@ export class DurableInbox implements Inbox {
   /** One entry by its key (`provider:eventId`). */
   get(key: string): Promise<InboxEntry | undefined> {
     return this.storage.get(key);
+  }
+
+  /**
+   * One entry's last attempts and replays, oldest first (at most 20: the
+   * newest are kept); empty once the entry is purged or unknown.
+   */
+  history(key: string): Promise<InboxHistoryRecord[]> {
+    return this.storage.history(key);
   }
 
   /** How many entries each provider has in each state (no zero counts), for an overview. */

@@ -73,6 +73,32 @@ export interface InboxEntry {
   event: AnyWebhookEvent;
 }
 
+/**
+ * How one delivery attempt ended: `running` (its lease still holds, or no
+ * other worker has looked since), `delivered`, `failed` (the handler threw,
+ * timed out, or the entry could not be run), `expired` (its lease ran out
+ * without an outcome: the process was killed or lost its storage; found so
+ * when the entry was leased again), `abandoned` (the entry was finished by an
+ * earlier run's late success while this one ran: its outcome is not recorded).
+ */
+export type InboxAttemptOutcome = 'running' | 'delivered' | 'failed' | 'expired' | 'abandoned';
+
+/** One line of an entry's history (`inbox.history(key)`), oldest first. */
+export type InboxHistoryRecord =
+  | {
+      type: 'attempt';
+      /** Counted from 1 after the entry was stored, and again after each replay. */
+      attempt: number;
+      /** When it was leased. */
+      startedAt: Date;
+      /** When its outcome was recorded (or, for `expired`, found missing). */
+      finishedAt: Date | undefined;
+      outcome: InboxAttemptOutcome;
+      /** A failure's code and one-line message, as in `lastError`. */
+      error: string | undefined;
+    }
+  | { type: 'replay'; at: Date };
+
 /** What `onInboxEvent` is told: for logs and metrics. */
 export type InboxReport =
   | { type: 'stored'; provider: string; key: string }

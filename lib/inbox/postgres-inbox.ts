@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { assertKnownOptions, type OptionNames } from '../core/option-names';
 import { PostgresConnection, POSTGRES_CONNECTION_OPTION_NAMES, type PostgresConnectionOptions } from '../postgres/connection';
 import { identifier, qualified } from '../postgres/identifiers';
-import type { PostgresClient } from '../postgres/types';
-import { DEFAULT_INBOX_TABLE, inboxTableSql, lockedDdl } from '../postgres/schema';
+import type { PostgresClient, PostgresQueryResult } from '../postgres/types';
+import { attemptsTableName, DEFAULT_INBOX_TABLE, inboxTableSql, lockedDdl } from '../postgres/schema';
 import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
-import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import type { InboxCount, InboxEntry, InboxHistoryRecord, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { HISTORY_LIMIT, LIST_LIMIT, listedStates, sortCounts, toHistoryRecord, toInboxEntry, type InboxStorage, type LeasedEntry, type StoredHistoryRecord } from './storage';
 
 export interface PostgresInboxOptions extends InboxOptions, PostgresConnectionOptions {
   /** The table, in `schema`. Default 'epw_inbox'. */
@@ -50,40 +50,100 @@ interface Row {
 const OWNED = `key = $1 AND lease = $2 AND state = 'pending'`;
 const UNLEASED = 'lease = NULL, lease_until = NULL';
 
+/**
+ * The history is written by the statement that changes the entry: each
+ * write below is one statement, the entry's UPDATE and the history's writes
+ * as data-modifying CTEs, atomic together. They all see one snapshot, so
+ * `trim` keeps HISTORY_LIMIT - 1 records of those keys: the one added by the
+ * same statement makes HISTORY_LIMIT.
+ */
+function trim(a: string, keysFrom: string): string {
+  return `DELETE FROM ${a} WHERE id IN (
+    SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY key ORDER BY id DESC) AS n FROM ${a} WHERE key IN (SELECT key FROM ${keysFrom})) newest
+    WHERE n >= ${HISTORY_LIMIT})`;
+}
+
+/** An outcome write: `change` (an UPDATE … RETURNING key) and its attempt's record; answers { changed } (0 or 1). */
+function withOutcome(a: string, change: string, record: string): string {
+  return `WITH changed AS (${change} RETURNING key),
+    recorded AS (UPDATE ${a} SET ${record})
+    SELECT count(*)::integer AS changed FROM changed`;
+}
+
+interface HistoryRow {
+  attempt: number;
+  outcome: StoredHistoryRecord['outcome'];
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export class PostgresInboxStorage implements InboxStorage {
   private readonly connection: PostgresConnection;
-  private readonly sql: Record<'put' | 'lease' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'list' | 'get' | 'counts' | 'replayKeys' | 'replayDead' | 'purge', string>;
+  private readonly sql: Record<'put' | 'lease' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'list' | 'get' | 'history' | 'counts' | 'replayKeys' | 'replayDead' | 'purge', string>;
 
   constructor(where: string, options: Omit<PostgresInboxOptions, keyof InboxOptions>) {
     const table = identifier(where, 'table', options.table, DEFAULT_INBOX_TABLE);
     this.connection = new PostgresConnection(where, options, (schema) => lockedDdl(inboxTableSql(schema, table)));
     const t = qualified(this.connection.schema, table);
+    const a = qualified(this.connection.schema, attemptsTableName(table));
+    const running = `key IN (SELECT key FROM changed) AND lease = $2 AND outcome = 'running'`;
+    const replayed = (update: string, now: string) => `WITH replayed AS (${update} RETURNING key),
+        recorded AS (INSERT INTO ${a} (key, attempt, outcome, started_at) SELECT key, 0, 'replayed', ${now} FROM replayed),
+        trimmed AS (${trim(a, 'replayed')})
+        SELECT key FROM replayed`;
     this.sql = {
       put: `INSERT INTO ${t} (key, provider, event, state, attempts, stored_at, next_attempt_at)
         VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (key) DO NOTHING`,
       // SKIP LOCKED: entries another worker is leasing right now are left to it, not waited for.
       // Rows another worker leased just before are re-checked on their latest version and left out.
-      lease: `UPDATE ${t} SET lease = $1, lease_until = $2, attempts = attempts + 1
-        WHERE key IN (
-          SELECT key FROM ${t}
-          WHERE state = 'pending' AND provider = ANY($3) AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
-          ORDER BY next_attempt_at LIMIT $5
-          FOR UPDATE SKIP LOCKED)
-        RETURNING key, provider, event, attempts, COALESCE(replayed_at, stored_at) AS budget_from`,
+      // An attempt still running when its entry is leased again is one whose lease ran out.
+      lease: `WITH leased AS (UPDATE ${t} SET lease = $1, lease_until = $2, attempts = attempts + 1
+          WHERE key IN (
+            SELECT key FROM ${t}
+            WHERE state = 'pending' AND provider = ANY($3) AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
+            ORDER BY next_attempt_at LIMIT $5
+            FOR UPDATE SKIP LOCKED)
+          RETURNING key, provider, event, attempts, COALESCE(replayed_at, stored_at) AS budget_from),
+        expired AS (UPDATE ${a} SET outcome = 'expired', finished_at = $4 WHERE key IN (SELECT key FROM leased) AND outcome = 'running'),
+        started AS (INSERT INTO ${a} (key, attempt, lease, outcome, started_at) SELECT key, attempts, $1, 'running', $4 FROM leased),
+        trimmed AS (${trim(a, 'leased')})
+        SELECT * FROM leased`,
       renew: `UPDATE ${t} SET lease_until = $3 WHERE ${OWNED}`,
-      complete: `UPDATE ${t} SET state = 'done', finished_at = $3, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL WHERE ${OWNED}`,
-      // The work is done whichever attempt or lease the entry is at now (see InboxStorage.completeLate).
-      completeLate: `UPDATE ${t} SET state = 'done', finished_at = $2, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL
-        WHERE key = $1 AND state IN ('pending', 'dead')`,
-      retry: `UPDATE ${t} SET next_attempt_at = $3, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
-      bury: `UPDATE ${t} SET state = 'dead', finished_at = $3, next_attempt_at = NULL, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
+      complete: withOutcome(
+        a,
+        `UPDATE ${t} SET state = 'done', finished_at = $3, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL WHERE ${OWNED}`,
+        `outcome = 'delivered', finished_at = $3 WHERE ${running}`,
+      ),
+      // The work is done whichever attempt or lease the entry is at now (see InboxStorage.completeLate):
+      // that run's attempt is delivered, one running meanwhile is abandoned.
+      completeLate: withOutcome(
+        a,
+        `UPDATE ${t} SET state = 'done', finished_at = $3, next_attempt_at = NULL, ${UNLEASED}, last_error = NULL WHERE key = $1 AND state IN ('pending', 'dead')`,
+        `outcome = CASE WHEN lease = $2 THEN 'delivered' ELSE 'abandoned' END, finished_at = $3
+          WHERE key IN (SELECT key FROM changed) AND (lease = $2 OR outcome = 'running')`,
+      ),
+      retry: withOutcome(
+        a,
+        `UPDATE ${t} SET next_attempt_at = $3, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
+        `outcome = 'failed', finished_at = $5, error = $4 WHERE ${running}`,
+      ),
+      bury: withOutcome(
+        a,
+        `UPDATE ${t} SET state = 'dead', finished_at = $3, next_attempt_at = NULL, last_error = $4, ${UNLEASED} WHERE ${OWNED}`,
+        `outcome = 'failed', finished_at = $3, error = $4 WHERE ${running}`,
+      ),
+      // The history goes with its entries (ON DELETE CASCADE).
       prune: `DELETE FROM ${t} WHERE state = 'done' AND finished_at < $1`,
       list: `SELECT * FROM ${t} WHERE state = ANY($1) AND ($2::text IS NULL OR provider = $2) ORDER BY stored_at, key LIMIT $3`,
       get: `SELECT * FROM ${t} WHERE key = $1`,
+      history: `SELECT attempt, outcome, started_at, finished_at, error FROM ${a} WHERE key = $1 ORDER BY id`,
       counts: `SELECT provider, state, COUNT(*)::integer AS count FROM ${t} GROUP BY provider, state`,
-      replayKeys: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $2, replayed_at = $2, finished_at = NULL
-        WHERE key = ANY($1) AND state IN ('pending', 'dead') RETURNING key`,
-      replayDead: `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $1, replayed_at = $1, finished_at = NULL WHERE state = 'dead' RETURNING key`,
+      replayKeys: replayed(
+        `UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $2, replayed_at = $2, finished_at = NULL WHERE key = ANY($1) AND state IN ('pending', 'dead')`,
+        '$2',
+      ),
+      replayDead: replayed(`UPDATE ${t} SET state = 'pending', attempts = 0, next_attempt_at = $1, replayed_at = $1, finished_at = NULL WHERE state = 'dead'`, '$1'),
       purge: `DELETE FROM ${t} WHERE state = $1 AND ($2::bigint IS NULL OR finished_at < $2)`,
     };
   }
@@ -106,7 +166,7 @@ export class PostgresInboxStorage implements InboxStorage {
   }
 
   async renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean> {
-    return this.owned(this.sql.renew, entry, now + leaseMs);
+    return (await this.connection.query(this.sql.renew, [entry.key, entry.lease, now + leaseMs])).rowCount === 1;
   }
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
@@ -114,11 +174,11 @@ export class PostgresInboxStorage implements InboxStorage {
   }
 
   async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
-    return (await this.connection.query(this.sql.completeLate, [entry.key, now])).rowCount === 1;
+    return this.owned(this.sql.completeLate, entry, now);
   }
 
-  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.owned(this.sql.retry, entry, nextAttemptAt, error);
+  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean> {
+    return this.owned(this.sql.retry, entry, nextAttemptAt, error, now);
   }
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
@@ -142,7 +202,7 @@ export class PostgresInboxStorage implements InboxStorage {
     try {
       await statement('BEGIN');
       await work(client);
-      committed = (await statement(this.sql.complete, [entry.key, entry.lease, now()])).rowCount === 1;
+      committed = changed(await statement(this.sql.complete, [entry.key, entry.lease, now()]));
       await statement(committed ? 'COMMIT' : 'ROLLBACK');
     } catch (error) {
       this.connection.release(client, error);
@@ -166,6 +226,19 @@ export class PostgresInboxStorage implements InboxStorage {
     return rows.length === 0 ? undefined : toEntry(rows[0] as Row);
   }
 
+  async history(key: string): Promise<InboxHistoryRecord[]> {
+    const { rows } = await this.connection.query(this.sql.history, [key]);
+    return (rows as HistoryRow[]).map((row) =>
+      toHistoryRecord({
+        attempt: row.attempt,
+        outcome: row.outcome,
+        startedAt: Number(row.started_at),
+        finishedAt: row.finished_at === null ? undefined : Number(row.finished_at),
+        error: row.error ?? undefined,
+      }),
+    );
+  }
+
   async counts(): Promise<InboxCount[]> {
     return sortCounts((await this.connection.query(this.sql.counts)).rows as InboxCount[]);
   }
@@ -186,10 +259,15 @@ export class PostgresInboxStorage implements InboxStorage {
     return this.connection.close();
   }
 
-  /** An outcome write, recorded only while `entry.lease` still holds the entry. */
+  /** An outcome write, recorded only while `entry.lease` still holds the entry (completeLate: whatever lease holds it). */
   private async owned(sql: string, entry: LeasedEntry, ...values: unknown[]): Promise<boolean> {
-    return (await this.connection.query(sql, [entry.key, entry.lease, ...values])).rowCount === 1;
+    return changed(await this.connection.query(sql, [entry.key, entry.lease, ...values]));
   }
+}
+
+/** Whether a `withOutcome` statement changed its entry. */
+function changed(result: PostgresQueryResult): boolean {
+  return (result.rows[0] as { changed: number } | undefined)?.changed === 1;
 }
 
 function toEntry(row: Row): InboxEntry {

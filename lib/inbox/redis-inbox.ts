@@ -7,10 +7,10 @@ import { assertKnownOptions, type OptionNames } from '../core/option-names';
 import { requireUrlOrClient } from '../redis/url-or-client';
 import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
-import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import type { InboxCount, InboxEntry, InboxHistoryRecord, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
 import { scripts } from './redis-scripts';
 import { settleWithin } from '../core/settle-within';
-import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import { LIST_LIMIT, listedStates, sortCounts, toHistoryRecord, toInboxEntry, type InboxStorage, type LeasedEntry, type StoredHistoryRecord } from './storage';
 
 export interface RedisInboxOptions extends InboxOptions {
   /** `redis://host:port/db`; a connection the inbox opens and closes itself. */
@@ -103,6 +103,11 @@ export class RedisInboxStorage implements InboxStorage {
     return `${this.base}:entry:${key}`;
   }
 
+  /** The entry's history list, in the entry's slot. */
+  private historyKey(key: string): string {
+    return `${this.base}:attempts:${key}`;
+  }
+
   private stream(provider: string): string {
     return `${this.base}:stream:${provider}`;
   }
@@ -121,7 +126,7 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
-    const stored = await this.run('put', [this.entryKey(key), this.stream(provider), this.index('pending')], [key, provider, event, now]);
+    const stored = await this.run('put', [this.entryKey(key), this.stream(provider), this.index('pending'), this.historyKey(key)], [key, provider, event, now]);
     return stored === 1 ? 'stored' : 'duplicate';
   }
 
@@ -133,9 +138,9 @@ export class RedisInboxStorage implements InboxStorage {
         if (leased.length >= limit) break;
         await this.ensureGroup(provider);
         // First what crashed consumers left behind, then new messages.
-        for (const message of await this.reclaim(provider, limit - leased.length, leaseMs)) await this.start(provider, message, leased);
+        for (const message of await this.reclaim(provider, limit - leased.length, leaseMs)) await this.start(provider, message, leased, now);
         if (leased.length >= limit) break;
-        for (const message of await this.read(provider, limit - leased.length)) await this.start(provider, message, leased);
+        for (const message of await this.read(provider, limit - leased.length)) await this.start(provider, message, leased, now);
       }
     } catch (error) {
       // Redis restarted without its data: the groups are gone and are made again.
@@ -163,11 +168,11 @@ export class RedisInboxStorage implements InboxStorage {
     return (reply?.[0]?.[1] ?? []).filter(isMessage);
   }
 
-  private async start(provider: string, [id, fields]: StreamMessage, leased: LeasedEntry[]): Promise<void> {
+  private async start(provider: string, [id, fields]: StreamMessage, leased: LeasedEntry[], now: number): Promise<void> {
     const key = fields[fields.indexOf('key') + 1];
     // A token of this lease's own: the message id alone would still match after this consumer reclaimed its own expired message.
     const token = randomUUID();
-    const started = (await this.run('start', [this.entryKey(key), this.stream(provider)], [GROUP, id, token])) as [number, string, string] | null;
+    const started = (await this.run('start', [this.entryKey(key), this.stream(provider), this.historyKey(key)], [GROUP, id, token, now])) as [number, string, string] | null;
     if (started === null) return;
     leased.push({ key, provider, event: started[1], attempt: Number(started[0]), budgetFrom: Number(started[2]), lease: `${id} ${token}` });
   }
@@ -184,22 +189,30 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
-    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('done')];
+    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('done'), this.historyKey(entry.key)];
     return (await this.run('complete', keys, [...this.held(entry), entry.key, now])) === 1;
   }
 
   async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
-    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('retry'), this.index('pending'), this.index('dead'), this.index('done')];
-    return (await this.run('completeLate', keys, [GROUP, entry.key, now])) === 1;
+    const keys = [
+      this.entryKey(entry.key),
+      this.stream(entry.provider),
+      this.index('retry'),
+      this.index('pending'),
+      this.index('dead'),
+      this.index('done'),
+      this.historyKey(entry.key),
+    ];
+    return (await this.run('completeLate', keys, [GROUP, entry.key, now, this.held(entry)[3]])) === 1;
   }
 
-  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {
-    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('retry')];
-    return (await this.run('retry', keys, [...this.held(entry), entry.key, nextAttemptAt, error])) === 1;
+  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean> {
+    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('retry'), this.historyKey(entry.key)];
+    return (await this.run('retry', keys, [...this.held(entry), entry.key, nextAttemptAt, error, now])) === 1;
   }
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
-    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('dead')];
+    const keys = [this.entryKey(entry.key), this.stream(entry.provider), this.index('pending'), this.index('dead'), this.historyKey(entry.key)];
     return (await this.run('bury', keys, [...this.held(entry), entry.key, now, error])) === 1;
   }
 
@@ -251,6 +264,11 @@ export class RedisInboxStorage implements InboxStorage {
     });
   }
 
+  async history(key: string): Promise<InboxHistoryRecord[]> {
+    const records = await this.bounded('history', () => this.client.lrange(this.historyKey(key), 0, -1));
+    return records.map((raw) => toHistoryRecord(fromRedisRecord(JSON.parse(raw) as RedisHistoryRecord)));
+  }
+
   /** Walks each state's index 500 keys at a time, reading only the providers (one pipeline per page). */
   counts(): Promise<InboxCount[]> {
     return this.bounded('counts', () => this.countAll());
@@ -283,7 +301,7 @@ export class RedisInboxStorage implements InboxStorage {
     const candidates = keys === 'dead' ? await this.bounded('replay', () => this.client.zrange(this.index('dead'), 0, -1)) : keys;
     const replayed: string[] = [];
     for (const key of candidates) {
-      const indexes = [this.entryKey(key), this.index('retry'), this.index('pending'), this.index('dead'), this.base];
+      const indexes = [this.entryKey(key), this.index('retry'), this.index('pending'), this.index('dead'), this.base, this.historyKey(key)];
       if ((await this.run('replay', indexes, [key, now])) === 1) replayed.push(key);
     }
     return replayed;
@@ -315,4 +333,17 @@ const LIST_PAGE = 500;
 /** XAUTOCLAIM lists a message deleted meanwhile as nil: not a message. */
 function isMessage(message: unknown): message is StreamMessage {
   return Array.isArray(message) && typeof message[0] === 'string' && Array.isArray(message[1]);
+}
+
+/** A history record as the scripts write it (redis-scripts.ts): times as sent, in ms. */
+interface RedisHistoryRecord {
+  a: number;
+  o: StoredHistoryRecord['outcome'];
+  s: string;
+  f?: string;
+  e?: string;
+}
+
+function fromRedisRecord(record: RedisHistoryRecord): StoredHistoryRecord {
+  return { attempt: Number(record.a), outcome: record.o, startedAt: Number(record.s), finishedAt: record.f === undefined ? undefined : Number(record.f), error: record.e };
 }

@@ -1,4 +1,5 @@
 import { LuaScript } from '../redis/lua-script';
+import { HISTORY_LIMIT } from './storage';
 
 /**
  * Every command of the inbox is a Lua script, with every key it touches
@@ -31,10 +32,40 @@ ${HELD}
 ${DROP_MESSAGE}
 `;
 
+/**
+ * An entry's history is a list (`{prefix}:attempts:<key>`) of JSON records,
+ * oldest first, kept to its newest HISTORY_LIMIT: a attempt number, o
+ * outcome, s started, f finished, e error, l the lease token of a running
+ * attempt. Written by the script that changes the entry's state.
+ *
+ * close(list, token, outcome, now, error): the records of that lease (any
+ * lease for token false) that are still running get that outcome; for a
+ * token given with running_only false, whatever their outcome.
+ */
+const HISTORY = `
+local function close_attempts(list, token, outcome, now, err, running_only)
+  for i, raw in ipairs(redis.call('LRANGE', list, 0, -1)) do
+    local record = cjson.decode(raw)
+    if (token == false or record.l == token) and (record.o == 'running' or not running_only) then
+      record.o = outcome
+      record.f = now
+      if err then record.e = err end
+      redis.call('LSET', list, i - 1, cjson.encode(record))
+    end
+  end
+end
+local function add_record(list, record)
+  redis.call('RPUSH', list, cjson.encode(record))
+  redis.call('LTRIM', list, -${HISTORY_LIMIT}, -1)
+end
+`;
+
 export const scripts = {
-  /** KEYS: entry, stream, pending. ARGV: key, provider, event, now. 1 stored, 0 duplicate. */
+  /** KEYS: entry, stream, pending, history. ARGV: key, provider, event, now. 1 stored, 0 duplicate. */
   put: new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+-- A history left by an entry deleted another way is not this one's.
+redis.call('DEL', KEYS[4])
 local sid = redis.call('XADD', KEYS[2], '*', 'key', ARGV[1])
 redis.call('HSET', KEYS[1], 'provider', ARGV[2], 'event', ARGV[3], 'state', 'pending', 'attempts', 0,
   'storedAt', ARGV[4], 'nextAttemptAt', ARGV[4], 'sid', sid)
@@ -68,11 +99,13 @@ end
 return #due`),
 
   /**
-   * KEYS: entry, stream. ARGV: group, id, lease token. Starts an attempt on a
-   * message this consumer just read or reclaimed: {attempts, event, budget
-   * start}, or nil for a stale message (the entry moved on), which is dropped.
+   * KEYS: entry, stream, history. ARGV: group, id, lease token, now. Starts an
+   * attempt on a message this consumer just read or reclaimed: {attempts,
+   * event, budget start}, or nil for a stale message (the entry moved on),
+   * which is dropped. An attempt still running in the history is one whose
+   * lease ran out: it expired.
    */
-  start: new LuaScript(`
+  start: new LuaScript(`${HISTORY}
 local state = redis.call('HMGET', KEYS[1], 'state', 'sid', 'event', 'storedAt', 'replayedAt')
 if state[1] ~= 'pending' or state[2] ~= ARGV[2] then
 ${DROP_MESSAGE}
@@ -80,6 +113,8 @@ ${DROP_MESSAGE}
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'lease', ARGV[3])
+close_attempts(KEYS[3], false, 'expired', ARGV[4], nil, true)
+add_record(KEYS[3], { a = attempts, o = 'running', s = ARGV[4], l = ARGV[3] })
 return {attempts, state[3], state[5] or state[4]}`),
 
   /** KEYS: entry, stream. ARGV: group, id, consumer, token. Resets the message's idle time: the lease goes on. */
@@ -88,23 +123,26 @@ ${HELD}
 redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
 return 1`),
 
-  /** KEYS: entry, stream, pending, done. ARGV: group, id, consumer, token, key, now. */
-  complete: new LuaScript(`${OWNED}
+  /** KEYS: entry, stream, pending, done, history. ARGV: group, id, consumer, token, key, now. */
+  complete: new LuaScript(`${HISTORY}${OWNED}
+close_attempts(KEYS[5], ARGV[4], 'delivered', ARGV[6], nil, true)
 redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[6])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'lastError', 'sid', 'lease')
 redis.call('ZREM', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 return 1`),
 
-  /** KEYS: entry, stream, retry. ARGV: group, id, consumer, token, key, nextAttemptAt, error. */
-  retry: new LuaScript(`${OWNED}
+  /** KEYS: entry, stream, retry, history. ARGV: group, id, consumer, token, key, nextAttemptAt, error, now. */
+  retry: new LuaScript(`${HISTORY}${OWNED}
+close_attempts(KEYS[4], ARGV[4], 'failed', ARGV[8], ARGV[7], true)
 redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[6], 'lastError', ARGV[7])
 redis.call('HDEL', KEYS[1], 'sid', 'lease')
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 return 1`),
 
-  /** KEYS: entry, stream, pending, dead. ARGV: group, id, consumer, token, key, now, error. */
-  bury: new LuaScript(`${OWNED}
+  /** KEYS: entry, stream, pending, dead, history. ARGV: group, id, consumer, token, key, now, error. */
+  bury: new LuaScript(`${HISTORY}${OWNED}
+close_attempts(KEYS[5], ARGV[4], 'failed', ARGV[6], ARGV[7], true)
 redis.call('HSET', KEYS[1], 'state', 'dead', 'finishedAt', ARGV[6], 'lastError', ARGV[7])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'sid', 'lease')
 redis.call('ZREM', KEYS[3], ARGV[5])
@@ -112,13 +150,17 @@ redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 return 1`),
 
   /**
-   * KEYS: entry, stream, retry, pending, dead, done. ARGV: group, key, now.
-   * A run succeeded after its lease was given up: the entry is done, whatever
-   * attempt (and lease) it is at, unless it is done already. 1 when recorded.
+   * KEYS: entry, stream, retry, pending, dead, done, history. ARGV: group,
+   * key, now, token. A run succeeded after its lease was given up: the entry
+   * is done, whatever attempt (and lease) it is at, unless it is done
+   * already. 1 when recorded. That run's attempt is delivered; one running
+   * meanwhile is abandoned.
    */
-  completeLate: new LuaScript(`
+  completeLate: new LuaScript(`${HISTORY}
 local entry = redis.call('HMGET', KEYS[1], 'state', 'sid')
 if entry[1] ~= 'pending' and entry[1] ~= 'dead' then return 0 end
+close_attempts(KEYS[7], ARGV[4], 'delivered', ARGV[3], nil, false)
+close_attempts(KEYS[7], false, 'abandoned', ARGV[3], nil, true)
 if entry[2] then
   redis.call('XACK', KEYS[2], ARGV[1], entry[2])
   redis.call('XDEL', KEYS[2], entry[2])
@@ -131,9 +173,10 @@ redis.call('ZREM', KEYS[5], ARGV[2])
 redis.call('ZADD', KEYS[6], ARGV[3], ARGV[2])
 return 1`),
 
-  /** KEYS: entry, retry, pending, dead, BASE. ARGV: key, now. 1 when replayed; its attempt budget starts again now. */
-  replay: new LuaScript(`
+  /** KEYS: entry, retry, pending, dead, BASE, history. ARGV: key, now. 1 when replayed; its attempt budget starts again now. */
+  replay: new LuaScript(`${HISTORY}
 local entry = redis.call('HMGET', KEYS[1], 'state', 'provider', 'storedAt')
+if entry[1] == 'dead' or entry[1] == 'pending' then add_record(KEYS[6], { a = 0, o = 'replayed', s = ARGV[2] }) end
 if entry[1] == 'dead' then
   local sid = redis.call('XADD', KEYS[5] .. ':stream:' .. entry[2], '*', 'key', ARGV[1])
   redis.call('HSET', KEYS[1], 'state', 'pending', 'attempts', 0, 'nextAttemptAt', ARGV[2], 'replayedAt', ARGV[2], 'sid', sid)
@@ -149,11 +192,11 @@ if entry[1] == 'pending' then
 end
 return 0`),
 
-  /** KEYS: index (done or dead), BASE. ARGV: max score, limit. Deletes entries of that index. */
+  /** KEYS: index (done or dead), BASE. ARGV: max score, limit. Deletes entries of that index, with their history. */
   purge: new LuaScript(`
 local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 for _, key in ipairs(keys) do
-  redis.call('DEL', KEYS[2] .. ':entry:' .. key)
+  redis.call('DEL', KEYS[2] .. ':entry:' .. key, KEYS[2] .. ':attempts:' .. key)
   redis.call('ZREM', KEYS[1], key)
 end
 return #keys`),

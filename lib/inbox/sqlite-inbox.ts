@@ -3,8 +3,9 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { requirePeer } from '../core/peer-dependency';
 import { assertKnownOptions, type OptionNames } from '../core/option-names';
 import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
-import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
-import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
+import type { InboxCount, InboxEntry, InboxHistoryRecord, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { SqliteAttempts } from './sqlite-attempts';
+import { LIST_LIMIT, listedStates, sortCounts, toHistoryRecord, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 
 export interface SqliteInboxOptions extends InboxOptions {
   /** The database file, created if missing (its directory must exist). Keep it on a local disk. */
@@ -95,11 +96,13 @@ function addReplayedAt(db: SqliteDatabase): void {
 
 export class SqliteInboxStorage implements InboxStorage {
   private readonly db: SqliteDatabase;
-  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'get' | 'replayKey' | 'replayDead', Statement>;
+  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'purge' | 'get' | 'replayKey' | 'replayDead', Statement>;
   private readonly leaseStatement: Statement;
+  private readonly attempts: SqliteAttempts;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.attempts = new SqliteAttempts(this.db);
     const owned = 'WHERE key = @key AND lease = @lease AND state = \'pending\'';
     this.statements = {
       put: this.db.prepare(
@@ -118,7 +121,7 @@ export class SqliteInboxStorage implements InboxStorage {
       bury: this.db.prepare(
         `UPDATE inbox SET state = 'dead', finished_at = @now, next_attempt_at = NULL, last_error = @error, lease = NULL, lease_until = NULL ${owned}`,
       ),
-      prune: this.db.prepare(`DELETE FROM inbox WHERE state = 'done' AND finished_at < @before`),
+      purge: this.db.prepare('DELETE FROM inbox WHERE state = @state AND (@before IS NULL OR finished_at < @before)'),
       get: this.db.prepare('SELECT * FROM inbox WHERE key = ?'),
       replayKey: this.db.prepare(
         `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, replayed_at = @now, finished_at = NULL
@@ -147,7 +150,11 @@ export class SqliteInboxStorage implements InboxStorage {
 
   async lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
     const lease = randomUUID();
-    const rows = this.leaseStatement.all({ lease, until: now + leaseMs, now, limit, providers: JSON.stringify(providers) }) as Array<Row & { budget_from: number }>;
+    const rows = this.db.transaction(() => {
+      const leased = this.leaseStatement.all({ lease, until: now + leaseMs, now, limit, providers: JSON.stringify(providers) }) as Array<Row & { budget_from: number }>;
+      for (const row of leased) this.attempts.started(row.key, row.attempts, lease, now);
+      return leased;
+    })();
     return rows.map((row) => ({ key: row.key, provider: row.provider, event: row.event, attempt: row.attempts, budgetFrom: row.budget_from, lease }));
   }
 
@@ -156,23 +163,42 @@ export class SqliteInboxStorage implements InboxStorage {
   }
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
-    return this.statements.complete.run({ key: entry.key, lease: entry.lease, now }).changes === 1;
+    return this.changeRecorded(this.statements.complete, { key: entry.key, lease: entry.lease, now }, () => this.attempts.finished(entry.key, entry.lease, 'delivered', now));
   }
 
   async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
-    return this.statements.completeLate.run({ key: entry.key, now }).changes === 1;
+    return this.changeRecorded(this.statements.completeLate, { key: entry.key, now }, () => this.attempts.finishedLate(entry.key, entry.lease, now));
   }
 
-  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.statements.retry.run({ key: entry.key, lease: entry.lease, next: nextAttemptAt, error }).changes === 1;
+  async retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean> {
+    return this.changeRecorded(this.statements.retry, { key: entry.key, lease: entry.lease, next: nextAttemptAt, error }, () =>
+      this.attempts.finished(entry.key, entry.lease, 'failed', now, error),
+    );
   }
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
-    return this.statements.bury.run({ key: entry.key, lease: entry.lease, now, error }).changes === 1;
+    return this.changeRecorded(this.statements.bury, { key: entry.key, lease: entry.lease, now, error }, () => this.attempts.finished(entry.key, entry.lease, 'failed', now, error));
+  }
+
+  /** One entry's state change and, when it changed, its history record, in one transaction. */
+  private changeRecorded(statement: Statement, values: Record<string, unknown>, record: () => void): boolean {
+    return this.db.transaction(() => {
+      const changed = statement.run(values).changes === 1;
+      if (changed) record();
+      return changed;
+    })();
   }
 
   async prune(before: number): Promise<void> {
-    this.statements.prune.run({ before });
+    this.deleteFinished('done', before);
+  }
+
+  /** Entries of a done or dead state finished before `before` (all of them for null), with their history; returns how many. */
+  private deleteFinished(state: InboxState, before: number | null): number {
+    return this.db.transaction(() => {
+      this.attempts.deleteFinished(state, before);
+      return this.statements.purge.run({ state, before }).changes;
+    })();
   }
 
   async list(options: InboxListOptions): Promise<InboxEntry[]> {
@@ -190,22 +216,28 @@ export class SqliteInboxStorage implements InboxStorage {
     return row === undefined ? undefined : toEntry(row);
   }
 
+  async history(key: string): Promise<InboxHistoryRecord[]> {
+    return this.attempts.list(key).map(toHistoryRecord);
+  }
+
   async counts(): Promise<InboxCount[]> {
     return sortCounts(this.db.prepare('SELECT provider, state, COUNT(*) AS count FROM inbox GROUP BY provider, state').all() as InboxCount[]);
   }
 
   async replay(keys: readonly string[] | 'dead', now: number): Promise<string[]> {
     const replay = this.db.transaction((): string[] => {
-      if (keys === 'dead') return (this.statements.replayDead.all({ now }) as Row[]).map((row) => row.key);
-      return keys.flatMap((key) => (this.statements.replayKey.all({ key, now }) as Row[]).map((row) => row.key));
+      const replayed =
+        keys === 'dead'
+          ? (this.statements.replayDead.all({ now }) as Row[]).map((row) => row.key)
+          : keys.flatMap((key) => (this.statements.replayKey.all({ key, now }) as Row[]).map((row) => row.key));
+      for (const key of replayed) this.attempts.replayed(key, now);
+      return replayed;
     });
     return replay();
   }
 
   async purge(options: InboxPurgeOptions): Promise<number> {
-    const state = options.state ?? 'done';
-    const before = options.finishedBefore?.getTime() ?? null;
-    return this.db.prepare('DELETE FROM inbox WHERE state = @state AND (@before IS NULL OR finished_at < @before)').run({ state, before }).changes;
+    return this.deleteFinished(options.state ?? 'done', options.finishedBefore?.getTime() ?? null);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { InboxCount, InboxEntry, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
+import type { InboxAttemptOutcome, InboxCount, InboxEntry, InboxHistoryRecord, InboxListOptions, InboxPurgeOptions, InboxState } from './inbox';
 import type { PostgresClient } from '../postgres/types';
 import { reviveEvent } from './serialize';
 
@@ -34,13 +34,21 @@ export interface InboxStorage {
    * done (a retry succeeded first) or is gone.
    */
   completeLate(entry: LeasedEntry, now: number): Promise<boolean>;
-  retry(entry: LeasedEntry, nextAttemptAt: number, error: string): Promise<boolean>;
+  retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean>;
   bury(entry: LeasedEntry, now: number, error: string): Promise<boolean>;
   /** Deletes done entries finished before `before` (housekeeping). */
   prune(before: number): Promise<void>;
 
   list(options: InboxListOptions): Promise<InboxEntry[]>;
   get(key: string): Promise<InboxEntry | undefined>;
+  /**
+   * The entry's last HISTORY_LIMIT attempts and replays, oldest first; empty
+   * for an unknown key. Each record is written by the same transaction (or
+   * script) as the state change it records: `lease` starts an attempt (and
+   * marks an attempt whose lease ran out `expired`), the outcome writes close
+   * it, `replay` adds a replay; `prune` and `purge` delete it with its entry.
+   */
+  history(key: string): Promise<InboxHistoryRecord[]>;
   /** Entries per provider and state, sorted by provider then state; no zero counts. */
   counts(): Promise<InboxCount[]>;
   /** Dead or pending entries become due now with a fresh attempt budget (attempts and age counted from `now`); returns the keys it replayed. */
@@ -106,5 +114,29 @@ export function toInboxEntry(stored: StoredEntry): InboxEntry {
     finishedAt: stored.finishedAt === undefined ? undefined : new Date(stored.finishedAt),
     lastError: stored.lastError,
     event: reviveEvent(stored.event),
+  };
+}
+
+/** How many records (attempts and replays) each entry's history keeps: the newest. */
+export const HISTORY_LIMIT = 20;
+
+/** A history record as a backend stores it: a replay is a record of outcome 'replayed' (attempt 0, started at the replay). */
+export interface StoredHistoryRecord {
+  attempt: number;
+  outcome: InboxAttemptOutcome | 'replayed';
+  startedAt: number;
+  finishedAt: number | undefined;
+  error: string | undefined;
+}
+
+export function toHistoryRecord(stored: StoredHistoryRecord): InboxHistoryRecord {
+  if (stored.outcome === 'replayed') return { type: 'replay', at: new Date(stored.startedAt) };
+  return {
+    type: 'attempt',
+    attempt: stored.attempt,
+    startedAt: new Date(stored.startedAt),
+    finishedAt: stored.finishedAt === undefined ? undefined : new Date(stored.finishedAt),
+    outcome: stored.outcome,
+    error: stored.error,
   };
 }

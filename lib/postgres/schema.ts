@@ -19,9 +19,19 @@ CREATE INDEX IF NOT EXISTS "${table}_expires_at" ON ${name} (expires_at);
 `;
 }
 
-/** The inbox table: one row per stored notification; times in ms since the epoch, as the other inboxes keep them. */
+/** The table of the inbox's attempt history, beside the inbox table. */
+export function attemptsTableName(table: string): string {
+  return `${table}_attempts`;
+}
+
+/**
+ * The inbox table: one row per stored notification; times in ms since the
+ * epoch, as the other inboxes keep them. Its attempt history: one row per
+ * attempt or replay of an entry, deleted with the entry (ON DELETE CASCADE).
+ */
 export function inboxTableSql(schema: string, table: string): string {
   const name = qualified(schema, table);
+  const attempts = attemptsTableName(table);
   return `CREATE TABLE IF NOT EXISTS ${name} (
   key text PRIMARY KEY,
   provider text NOT NULL,
@@ -40,6 +50,17 @@ export function inboxTableSql(schema: string, table: string): string {
 ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS replayed_at bigint;
 CREATE INDEX IF NOT EXISTS "${table}_due" ON ${name} (state, provider, next_attempt_at);
 CREATE INDEX IF NOT EXISTS "${table}_finished" ON ${name} (state, finished_at);
+CREATE TABLE IF NOT EXISTS ${qualified(schema, attempts)} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  key text NOT NULL REFERENCES ${name} (key) ON DELETE CASCADE,
+  attempt integer NOT NULL,
+  lease text,
+  outcome text NOT NULL CHECK (outcome IN ('running', 'delivered', 'failed', 'expired', 'abandoned', 'replayed')),
+  started_at bigint NOT NULL,
+  finished_at bigint,
+  error text
+);
+CREATE INDEX IF NOT EXISTS "${attempts}_key" ON ${qualified(schema, attempts)} (key, id);
 `;
 }
 

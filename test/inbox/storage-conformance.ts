@@ -71,7 +71,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       const now = Date.now();
       await a.put('pay247:1', 'pay247', event('1'), now);
       const first = await leaseOne(a, now);
-      expect(await a.retry(first, now + 5000, 'HANDLER_FAILED: onEvent threw')).toBe(true);
+      expect(await a.retry(first, now + 5000, 'HANDLER_FAILED: onEvent threw', now)).toBe(true);
       expect(await b.lease(['pay247'], 10, now + 4000, 10_000)).toEqual([]);
       expect(await a.get('pay247:1')).toMatchObject({ state: 'pending', lastError: 'HANDLER_FAILED: onEvent threw', nextAttemptAt: new Date(now + 5000) });
       const second = await leaseOne(b, now + 5000);
@@ -102,7 +102,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       await a.complete(leased, now);
       await a.put('pay247:2', 'pay247', event('2'), now);
       const pending = await leaseOne(a, now);
-      await a.retry(pending, now + 60_000, 'HANDLER_FAILED: x');
+      await a.retry(pending, now + 60_000, 'HANDLER_FAILED: x', now);
       expect(await a.replay(['pay247:1', 'pay247:2', 'pay247:nope'], now + 10)).toEqual(['pay247:2']);
       expect((await b.lease(['pay247'], 10, now + 10, 10_000)).map((e) => [e.key, e.attempt])).toEqual([['pay247:2', 1]]);
     });
@@ -191,7 +191,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       const again = await leaseOne(b, replayedAt);
       expect(again).toMatchObject({ attempt: 1, budgetFrom: replayedAt });
       // A pending entry replayed: the same.
-      await b.retry(again, replayedAt + 60_000, 'HANDLER_FAILED: x');
+      await b.retry(again, replayedAt + 60_000, 'HANDLER_FAILED: x', replayedAt);
       expect(await a.replay(['pay247:1'], replayedAt + 10)).toEqual(['pay247:1']);
       expect(await leaseOne(a, replayedAt + 10)).toMatchObject({ attempt: 1, budgetFrom: replayedAt + 10 });
       expect((await a.get('pay247:1'))!.storedAt).toEqual(new Date(storedAt));
@@ -204,7 +204,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       const fresh = await leaseOne(a, Date.now(), 400);
       expect(fresh.attempt).toBe(2);
       expect(await a.renew(stale, Date.now(), 400)).toBe(false);
-      expect(await a.retry(stale, Date.now(), 'HANDLER_FAILED: x')).toBe(false);
+      expect(await a.retry(stale, Date.now(), 'HANDLER_FAILED: x', Date.now())).toBe(false);
       expect(await a.complete(stale, Date.now())).toBe(false);
       expect(await a.complete(fresh, Date.now())).toBe(true);
     });
@@ -213,7 +213,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       const now = Date.now();
       await a.put('pay247:1', 'pay247', event('1'), now);
       const givenUp = await leaseOne(a, now);
-      await a.retry(givenUp, now, 'HANDLER_TIMEOUT: x');
+      await a.retry(givenUp, now, 'HANDLER_TIMEOUT: x', now);
       const retrying = await leaseOne(b, now);
       expect(await a.completeLate(givenUp, now + 1)).toBe(true);
       expect(await a.get('pay247:1')).toMatchObject({ state: 'done', finishedAt: new Date(now + 1) });

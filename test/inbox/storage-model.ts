@@ -137,7 +137,7 @@ class Fail extends OnRun {
       expect(await storage.bury(run.leased, m.now, 'HANDLER_FAILED: x')).toBe(holds);
       if (holds) Object.assign(entry!, { state: 'dead', holder: undefined });
     } else {
-      expect(await storage.retry(run.leased, decision.nextAttemptAt, 'HANDLER_FAILED: x')).toBe(holds);
+      expect(await storage.retry(run.leased, decision.nextAttemptAt, 'HANDLER_FAILED: x', m.now)).toBe(holds);
       if (holds) Object.assign(entry!, { nextAttemptAt: decision.nextAttemptAt, holder: undefined });
     }
     // The budget: never dead before maxAttempts unless past maxAge, always dead at maxAttempts.
