@@ -27,11 +27,6 @@ if #owned == 0 or redis.call('HGET', KEYS[1], 'lease') ~= ARGV[4] then return 0 
 const DROP_MESSAGE = `redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])`;
 
-const OWNED = `
-${HELD}
-${DROP_MESSAGE}
-`;
-
 /**
  * An entry's history is a list (`{prefix}:attempts:<key>`) of JSON records,
  * oldest first, kept to its newest HISTORY_LIMIT: a attempt number, o
@@ -58,6 +53,18 @@ local function add_record(list, record)
   redis.call('RPUSH', list, cjson.encode(record))
   redis.call('LTRIM', list, -${HISTORY_LIMIT}, -1)
 end
+`;
+
+/**
+ * An outcome of the lease holder: nothing unless the lease holds; its attempt
+ * closed, then the message dropped. The history goes first: Redis does not
+ * undo a script's writes made before an error, and its read is the one
+ * command here that can fail (a key of another type).
+ */
+const ownedClosing = (list: string, outcome: string, now: string, error: string) => `${HISTORY}
+${HELD}
+close_attempts(${list}, ARGV[4], '${outcome}', ${now}, ${error}, true)
+${DROP_MESSAGE}
 `;
 
 export const scripts = {
@@ -111,10 +118,10 @@ if state[1] ~= 'pending' or state[2] ~= ARGV[2] then
 ${DROP_MESSAGE}
   return nil
 end
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'lease', ARGV[3])
 close_attempts(KEYS[3], false, 'expired', ARGV[4], nil, true)
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts')) + 1
 add_record(KEYS[3], { a = attempts, o = 'running', s = ARGV[4], l = ARGV[3] })
+redis.call('HSET', KEYS[1], 'attempts', attempts, 'lease', ARGV[3])
 return {attempts, state[3], state[5] or state[4]}`),
 
   /** KEYS: entry, stream. ARGV: group, id, consumer, token. Resets the message's idle time: the lease goes on. */
@@ -124,8 +131,7 @@ redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
 return 1`),
 
   /** KEYS: entry, stream, pending, done, history. ARGV: group, id, consumer, token, key, now. */
-  complete: new LuaScript(`${HISTORY}${OWNED}
-close_attempts(KEYS[5], ARGV[4], 'delivered', ARGV[6], nil, true)
+  complete: new LuaScript(`${ownedClosing('KEYS[5]', 'delivered', 'ARGV[6]', 'nil')}
 redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[6])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'lastError', 'sid', 'lease')
 redis.call('ZREM', KEYS[3], ARGV[5])
@@ -133,16 +139,14 @@ redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 return 1`),
 
   /** KEYS: entry, stream, retry, history. ARGV: group, id, consumer, token, key, nextAttemptAt, error, now. */
-  retry: new LuaScript(`${HISTORY}${OWNED}
-close_attempts(KEYS[4], ARGV[4], 'failed', ARGV[8], ARGV[7], true)
+  retry: new LuaScript(`${ownedClosing('KEYS[4]', 'failed', 'ARGV[8]', 'ARGV[7]')}
 redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[6], 'lastError', ARGV[7])
 redis.call('HDEL', KEYS[1], 'sid', 'lease')
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 return 1`),
 
   /** KEYS: entry, stream, pending, dead, history. ARGV: group, id, consumer, token, key, now, error. */
-  bury: new LuaScript(`${HISTORY}${OWNED}
-close_attempts(KEYS[5], ARGV[4], 'failed', ARGV[6], ARGV[7], true)
+  bury: new LuaScript(`${ownedClosing('KEYS[5]', 'failed', 'ARGV[6]', 'ARGV[7]')}
 redis.call('HSET', KEYS[1], 'state', 'dead', 'finishedAt', ARGV[6], 'lastError', ARGV[7])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'sid', 'lease')
 redis.call('ZREM', KEYS[3], ARGV[5])

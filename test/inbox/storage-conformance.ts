@@ -1,5 +1,6 @@
 import type { InboxStorage, LeasedEntry } from '../../lib/inbox/storage';
 import { sleep } from '../helpers/async';
+import { describeHistoryConformance } from './history-conformance';
 
 /** Two handles on one inbox, as two processes (or instances) would have. */
 export interface StoragePair {
@@ -27,6 +28,7 @@ export function describeInboxStorageConformance(name: string, makePair: () => Pr
       ({ a, b } = pair);
     });
     afterEach(() => pair.close());
+    describeHistoryConformance(() => pair);
 
     async function leaseOne(storage: InboxStorage, now = Date.now(), leaseMs = 10_000): Promise<LeasedEntry> {
       const leased = await storage.lease(['pay247'], 10, now, leaseMs);

@@ -6,6 +6,9 @@
  * a lease never hands out an entry whose lease is live (never two runs at
  * once), a stale lease records nothing, attempts and the attempt budget are
  * counted as the model says (dead after the budget, a replay restarts it),
+ * each entry's attempt history is the model's (an attempt started by each
+ * lease, closed by its holder's outcome or expired when the entry is leased
+ * again, replays between, the newest HISTORY_LIMIT kept, gone with a purge),
  * and at the end every entry is still there and gets delivered.
  *
  * The clock is the model's: passed as `now` to every call. Where a backend
@@ -14,7 +17,8 @@
  */
 import fc from 'fast-check';
 import { decideRetry, resolveRetryPolicy } from '../../lib/inbox/retry-policy';
-import type { InboxStorage, LeasedEntry } from '../../lib/inbox/storage';
+import { HISTORY_LIMIT, type InboxStorage, type LeasedEntry } from '../../lib/inbox/storage';
+import type { InboxHistoryRecord } from '../../lib/inbox/inbox';
 
 /** Longer than any run of commands moves the clock: leases are lost only by `expire`. */
 const LEASE_MS = 10_000_000;
@@ -38,6 +42,21 @@ interface Entry {
   /** The run holding the lease, and whether its time ran out. */
   holder: Run | undefined;
   expired: boolean;
+  /** What history(key) must answer; a running attempt remembers its run. */
+  history: Array<{ record: InboxHistoryRecord; run?: Run }>;
+}
+
+function addRecord(entry: Entry, record: InboxHistoryRecord, run?: Run): void {
+  entry.history.push({ record, run });
+  entry.history.splice(0, Math.max(0, entry.history.length - HISTORY_LIMIT));
+}
+
+/** Closes the attempts still running: those of `run`, or all of them. */
+function closeAttempts(entry: Entry, now: number, outcome: 'delivered' | 'failed' | 'expired', run?: Run, error?: string): void {
+  for (const item of entry.history) {
+    if (item.record.type !== 'attempt' || item.record.outcome !== 'running' || (run !== undefined && item.run !== run)) continue;
+    item.record = { ...item.record, outcome, finishedAt: new Date(now), error };
+  }
 }
 
 interface Run {
@@ -65,7 +84,7 @@ class Put implements fc.AsyncCommand<Model, Real> {
     const result = await r.storages.handles[0].put(this.key, 'pay247', stored(this.key), m.now);
     expect(result).toBe(m.entries.has(this.key) ? 'duplicate' : 'stored');
     if (result === 'stored') {
-      m.entries.set(this.key, { state: 'pending', attempts: 0, storedAt: m.now, nextAttemptAt: m.now, budgetFrom: m.now, holder: undefined, expired: false });
+      m.entries.set(this.key, { state: 'pending', attempts: 0, storedAt: m.now, nextAttemptAt: m.now, budgetFrom: m.now, holder: undefined, expired: false, history: [] });
     }
   }
   toString = () => `put(${this.key})`;
@@ -88,6 +107,8 @@ class Lease implements fc.AsyncCommand<Model, Real> {
       entry!.attempts++;
       expect(l).toMatchObject({ attempt: entry!.attempts, budgetFrom: entry!.budgetFrom });
       const run: Run = { leased: l, handle: this.handle };
+      closeAttempts(entry!, m.now, 'expired');
+      addRecord(entry!, { type: 'attempt', attempt: entry!.attempts, startedAt: new Date(m.now), finishedAt: undefined, outcome: 'running', error: undefined }, run);
       entry!.holder = run;
       entry!.expired = false;
       m.runs.push(run);
@@ -122,7 +143,10 @@ class Succeed extends OnRun {
   override async run(m: Model, r: Real) {
     const { run, entry, holds } = this.runOf(m);
     expect(await r.storages.handles[run.handle].complete(run.leased, m.now)).toBe(holds);
-    if (holds) Object.assign(entry!, { state: 'done', holder: undefined });
+    if (holds) {
+      closeAttempts(entry!, m.now, 'delivered', run);
+      Object.assign(entry!, { state: 'done', holder: undefined });
+    }
   }
   override toString = () => `succeed(#${this.pick})`;
 }
@@ -133,6 +157,7 @@ class Fail extends OnRun {
     const storage = r.storages.handles[run.handle];
     // What the delivery worker decides, from what the lease says.
     const decision = decideRetry(POLICY, run.leased.attempt, run.leased.budgetFrom, m.now, HALF);
+    if (holds) closeAttempts(entry!, m.now, 'failed', run, 'HANDLER_FAILED: x');
     if (decision.dead) {
       expect(await storage.bury(run.leased, m.now, 'HANDLER_FAILED: x')).toBe(holds);
       if (holds) Object.assign(entry!, { state: 'dead', holder: undefined });
@@ -174,7 +199,11 @@ class Replay implements fc.AsyncCommand<Model, Real> {
       .filter(([key, entry]) => (this.key === 'dead' ? entry.state === 'dead' : key === this.key && entry.state !== 'done'))
       .map(([key]) => key);
     expect([...replayed].sort()).toEqual(expected.sort());
-    for (const key of replayed) Object.assign(m.entries.get(key)!, { state: 'pending', attempts: 0, nextAttemptAt: m.now, budgetFrom: m.now });
+    for (const key of replayed) {
+      const entry = m.entries.get(key)!;
+      Object.assign(entry, { state: 'pending', attempts: 0, nextAttemptAt: m.now, budgetFrom: m.now });
+      addRecord(entry, { type: 'replay', at: new Date(m.now) });
+    }
   }
   toString = () => `replay(${this.key})`;
 }
@@ -199,6 +228,11 @@ async function agree(m: Model, r: Real): Promise<void> {
     const real = all.find((e) => e.key === key)!;
     expect({ key, state: real.state, attempts: real.attempts }).toEqual({ key, state: entry.state, attempts: entry.attempts });
     if (entry.state === 'pending') expect(real.nextAttemptAt?.getTime()).toBe(entry.nextAttemptAt);
+  }
+  // Every key's history, purged ones included (none left behind).
+  for (const key of KEYS) {
+    const history = await r.storages.handles[0].history(key);
+    expect({ key, history }).toEqual({ key, history: m.entries.get(key)?.history.map((item) => item.record) ?? [] });
   }
 }
 
