@@ -86,9 +86,9 @@ export function createInboxDashboard<Req extends IncomingMessage = IncomingMessa
     if (path === '/entry') {
       const key = query.get('key');
       if (key === null || key === '' || key.length > MAX_KEY_LENGTH) return send(res, 400, messagePage(view, 'Bad request', 'Give the entry key (provider:eventId) as ?key=.'));
-      const entry = await inbox.get(key);
+      const [entry, history] = await Promise.all([inbox.get(key), inbox.history?.(key)]);
       if (entry === undefined) return send(res, 404, messagePage(view, 'No such entry', 'It may have been purged, or the key is mistyped.'));
-      return send(res, 200, entryPage(view, entry, notice));
+      return send(res, 200, entryPage(view, entry, history, notice));
     }
     const filters = parseListFilters(query);
     if ('errors' in filters) return send(res, 400, messagePage(view, 'Bad filters', filters.errors.join(' ')));

@@ -83,6 +83,14 @@ function maskValue(value: unknown, depth: number): unknown {
   return out;
 }
 
+/**
+ * A stored error text (a handler's error message, which may quote what it
+ * was given) as it may be shown: card numbers in it masked.
+ */
+export function maskText(text: string): string {
+  return maskCardNumbersIn(text);
+}
+
 /** A copy of the event that is safe to show: JSON-ready (dates as ISO text), sensitive values masked. */
 export function maskForDisplay(event: unknown): unknown {
   return maskValue(event, 0);

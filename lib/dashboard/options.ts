@@ -4,7 +4,8 @@ import { positiveMs } from '../core/durations';
 import type { DashboardAuthorize } from './access';
 
 /** What the dashboard uses of an inbox: SqliteInbox and RedisInbox both have it. */
-export type DashboardInbox = Pick<DurableInbox, 'list' | 'get' | 'counts' | 'replay' | 'purge'>;
+/** What the dashboard uses of an inbox; without `history` (an inbox of your own) an entry page shows no attempts table. */
+export type DashboardInbox = Pick<DurableInbox, 'list' | 'get' | 'counts' | 'replay' | 'purge'> & Partial<Pick<DurableInbox, 'history'>>;
 
 /** Where actions (who replayed, retried or purged what) and failures are written. */
 export interface DashboardLogger {

@@ -31,6 +31,9 @@ th, td { text-align: left; padding: .45rem .75rem; border-top: 1px solid var(--l
 thead th { background: var(--panel); border-top: 0; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.key { overflow-wrap: anywhere; min-width: 12rem; }
+td.error-text { overflow-wrap: anywhere; min-width: 14rem; }
+tr.replay th, tr.replay td { background: var(--panel); }
+.outcome { font-weight: 600; } .outcome-failed, .outcome-expired, .outcome-abandoned { color: var(--danger); } .outcome-delivered { color: var(--ok); } .outcome-running { color: var(--warn); }
 .state { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: .8125rem; font-weight: 600; border: 1px solid currentColor; }
 .state-dead { color: var(--danger); } .state-pending { color: var(--warn); } .state-done { color: var(--ok); } .state-retrying { color: var(--warn); }
 form.filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: .5rem .75rem; align-items: end;

@@ -71,6 +71,11 @@ async function crashAndRecover(where: string, name: string, inspect: () => Sqlit
     const inbox = inspect();
     await until(async () => (await inbox.get(`pay247:${id}`))?.state === 'done', 20);
     expect(await inbox.get(`pay247:${id}`)).toMatchObject({ state: 'done', attempts: 2 });
+    // The killed process's attempt shows as such: its lease expired, the next attempt delivered.
+    expect((await inbox.history(`pay247:${id}`)).map((record) => record.type === 'attempt' && [record.attempt, record.outcome])).toEqual([
+      [1, 'expired'],
+      [2, 'delivered'],
+    ]);
     await inbox.close();
     expect(effectsIn(effects)).toEqual([id]);
   } finally {

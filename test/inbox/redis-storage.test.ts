@@ -44,6 +44,21 @@ describeWithRedis('RedisInbox storage', () => {
     60,
   );
 
+  test('a history write that fails (its key of another type) fails the script before it wrote anything: the attempt is not started', async () => {
+    const raw = new Redis(server.url);
+    const storage = new RedisInboxStorage(new Redis(server.url), `sabotage:${n++}`, true, 5000);
+    try {
+      await storage.put('pay247:1', 'pay247', '{}', Date.now());
+      const prefix = (storage as unknown as { base: string }).base;
+      await raw.set(`${prefix}:attempts:pay247:1`, 'not a list');
+      await expect(storage.lease(['pay247'], 1, Date.now(), 10_000)).rejects.toThrow(/WRONGTYPE/);
+      expect(await raw.hmget(`${prefix}:entry:pay247:1`, 'attempts', 'lease')).toEqual(['0', null]);
+    } finally {
+      await raw.quit();
+      await storage.close();
+    }
+  });
+
   // ioredis prefixes the keys of some commands and not others (XGROUP, XINFO, keys a script builds): all must get it.
   describeInboxStorageConformance('RedisInbox on clients with a keyPrefix', async () => {
     const prefix = `test:${n++}`;

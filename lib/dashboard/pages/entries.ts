@@ -1,6 +1,7 @@
 import type { InboxEntry } from '../../inbox/inbox';
 import { filterQuery, PAGE_SIZE, type ListFilters } from '../filters';
 import { html } from '../html';
+import { maskText } from '../mask';
 import { entryHref, href, stateBadge, timeElement } from './format';
 import { page, tokenField, type View } from './layout';
 
@@ -30,7 +31,7 @@ ${dead ? html`<td><input type="checkbox" name="key" value="${entry.key}" id="sel
 <td class="num">${entry.attempts}</td>
 <td>${timeElement(entry.storedAt)}</td>
 <td>${timeElement(next)}</td>
-<td>${entry.lastError ?? ''}</td>
+<td>${entry.lastError === undefined ? '' : maskText(entry.lastError)}</td>
 </tr>`;
   });
   const table = html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results"><table>

@@ -1,10 +1,12 @@
-import type { InboxEntry } from '../../inbox/inbox';
+import type { InboxEntry, InboxHistoryRecord } from '../../inbox/inbox';
 import { html } from '../html';
-import { maskForDisplay } from '../mask';
+import { maskForDisplay, maskText } from '../mask';
+import { attemptsTable } from './attempts-table';
 import { isRetrying, relative, stateBadge, timeElement } from './format';
 import { page, tokenField, type View } from './layout';
 
-export function entryPage(view: View, entry: InboxEntry, notice?: string): string {
+/** `history` is undefined for an inbox that keeps none (a custom DashboardInbox without `history`). */
+export function entryPage(view: View, entry: InboxEntry, history: readonly InboxHistoryRecord[] | undefined, notice?: string): string {
   const event = entry.event;
   const due = entry.nextAttemptAt;
   const action =
@@ -31,9 +33,13 @@ ${action}
 <h2>Attempts</h2>
 <dl class="facts">
 <dt>Attempts started</dt><dd>${entry.attempts}</dd>
-<dt>Last error</dt><dd>${entry.lastError ?? html`<span class="muted">none</span>`}</dd>
+<dt>Last error</dt><dd>${entry.lastError === undefined ? html`<span class="muted">none</span>` : maskText(entry.lastError)}</dd>
 </dl>
-<p class="muted">The inbox keeps the number of attempts and the last failure; a replay starts the count again.</p>
+${
+  history === undefined
+    ? html`<p class="muted">This inbox keeps the number of attempts and the last failure; a replay starts the count again.</p>`
+    : html`${attemptsTable(entry.key, history)}<p class="muted">Times in UTC. A replay starts the count again; an attempt whose lease expired was cut short (its process stopped) and was taken over. Card numbers in errors are masked.</p>`
+}
 <h2>Event</h2>
 <p class="muted">As the handler receives it. Card numbers, CVV, PIN, expiry, personal identity fields and signatures are masked.</p>
 <pre class="event" tabindex="0">${JSON.stringify(maskForDisplay(event), null, 2)}</pre>`,
