@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (headless Chromium), on both backends, as
- * an operator uses it: overview → dead letters → the entry → Replay →
- * confirm (with the keyboard) → delivered; a phone-width look; a browser
+ * an operator uses it: overview → dead letters → the entry and its failed
+ * attempts → Replay → confirm (with the keyboard) → delivered, the history
+ * showing the replay and the success; a phone-width look; a browser
  * without credentials refused; and a page on another site that posts a
  * forged replay form to the dashboard, with the operator's credentials
  * attached by the browser, refused.
@@ -54,6 +55,8 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
         retrying: [event('pay247', 'MP20261201-0011', 'payout.failed')],
         done: [event('pay247', 'MP20261201-0001'), event('pay247', 'MP20261201-0002'), event('crypto-gateway', 'TX-51', 'recharge')],
         pending: [event('pingpong-kyb', 'KYC:B-17:APPROVED', 'KYC')],
+        deadAfter: 3,
+        failWith: () => 'ledger unavailable <b>503</b>',
       });
       const express = EXPRESS_VERSIONS[0].create();
       express.use(MOUNT, createInboxDashboard({ inbox: seeded.inbox, authorize: basicAuthorize, logger }));
@@ -78,7 +81,22 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
       if (shots) await page.screenshot({ path: join(shotDir.dir, `${name}.png`), fullPage: true });
     };
 
-    test('overview → dead letter → replay → confirmed with the keyboard → delivered', async () => {
+    /** The attempts table's rows as the operator reads them: [attempt, outcome, error], replays as ['Replay', …]. */
+    const attemptRows = (page: Page) =>
+      page.locator('table:has(caption#attempts-caption) tbody tr').evaluateAll((rows) =>
+        rows.map((row) => {
+          const cells = [...row.querySelectorAll('th, td')].map((cell) => cell.textContent!.trim());
+          return row.classList.contains('replay') ? [cells[0]] : [cells[0], cells[4], cells[5]];
+        }),
+      );
+    /** Each attempt's started and finished times, read from the table's time elements. */
+    const attemptTimes = (page: Page) =>
+      page.locator('table:has(caption#attempts-caption) tbody tr:not(.replay)').evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('time')].map((time) => Date.parse(time.getAttribute('datetime')!))),
+      );
+
+    test('overview → dead letter → its failed attempts → replay → confirmed with the keyboard → delivered, and the history says so', async () => {
+      const seededBy = Date.now();
       const page = await browser.newPage();
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
@@ -99,6 +117,18 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
       const shown = await page.locator('pre.event').textContent();
       expect(shown).toContain('"card_no": "•••• 1111"');
       expect(shown).not.toMatch(/4111111111111111|"987"|"4321"|12\/29/);
+      const failure = 'HANDLER_FAILED: onEvent threw or rejected: ledger unavailable <b>503</b>';
+      expect(await page.locator('caption#attempts-caption').textContent()).toBe(`Attempts of ${keyOf(DEAD)}, oldest first`);
+      expect(await attemptRows(page)).toEqual([
+        ['1', 'failed', failure],
+        ['2', 'failed', failure],
+        ['3', 'failed', failure],
+      ]);
+      // Each failure with its times, in order, all during the seeding.
+      const failed = (await attemptTimes(page)).flat();
+      expect(failed).toHaveLength(6);
+      expect([...failed].sort((x, y) => x - y)).toEqual(failed);
+      expect(failed.every((time) => time <= seededBy)).toBe(true);
       await shoot(page, 'entry-desktop');
 
       await page.getByRole('button', { name: 'Replay…' }).click();
@@ -114,6 +144,14 @@ function describeWalkthrough(backend: Backend, shots: boolean): void {
       await seeded.reported('delivered', keyOf(DEAD));
       await page.reload();
       expect(await page.locator('.state').first().textContent()).toBe('done');
+      expect(await attemptRows(page)).toEqual([
+        ['1', 'failed', failure],
+        ['2', 'failed', failure],
+        ['3', 'failed', failure],
+        ['Replay'],
+        ['1', 'delivered', ''],
+      ]);
+      expect((await attemptTimes(page)).at(-1)!.every((time) => time >= seededBy)).toBe(true);
       await shoot(page, 'delivered-desktop');
       expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'info', details: { principal: USER, action: 'replay', keys: [keyOf(DEAD)] } }));
       await page.close();

@@ -91,7 +91,11 @@ describe.each(EXPRESS_VERSIONS)('entry pages on $name', (express) => {
   let dashboard: Dashboard;
 
   beforeAll(async () => {
-    const { inbox } = await seedInbox(backend.fresh(), { dead: [hostile, cardEvent, sgateEvent, pay247Event] });
+    const { inbox } = await seedInbox(backend.fresh(), {
+      dead: [hostile, cardEvent, sgateEvent, pay247Event],
+      // A handler's error quoting what it was given: a card number, markup.
+      failWith: (key) => (key === keyOf(cardEvent) ? 'card 4111 1111 1111 1111 declined <script>alert(5)</script>' : 'the handler failed'),
+    });
     dashboard = await serveDashboard(express, { inbox, authorize: headerAuthorize });
   });
   afterAll(async () => {
@@ -113,6 +117,17 @@ describe.each(EXPRESS_VERSIONS)('entry pages on $name', (express) => {
       for (const secret of SECRETS) expect(page.body).not.toContain(secret);
     }
     expect(pages[2].body).toContain('&quot;card_no&quot;: &quot;•••• 1111&quot;');
+  });
+
+  test("a handler's error is shown as text, with the card number it quotes masked, in the attempts table and wherever the last error is", async () => {
+    const [entry, list] = [await get(entryUrl(keyOf(cardEvent))), await get(`${dashboard.url}/entries?state=dead`)];
+    const shown = 'card •••• 1111 declined &lt;script&gt;alert(5)&lt;/script&gt;';
+    expect(entry.body).toContain(`<td class="error-text">HANDLER_FAILED: onEvent threw or rejected: ${shown}</td>`);
+    expect(entry.body).toContain(`<dt>Last error</dt><dd>HANDLER_FAILED: onEvent threw or rejected: ${shown}</dd>`);
+    expect(list.body).toContain(shown);
+    for (const page of [entry, list]) {
+      expect(page.body).not.toMatch(/4111 1111 1111 1111|<script/);
+    }
   });
 
   test('hostile event text is escaped on the overview, the list, the entry page and the confirmation', async () => {

@@ -8,6 +8,7 @@ import { describeWithRedis } from '../helpers/redis-server';
 import { redisBackend, sqliteBackend, type Backend } from '../inbox/backends';
 import { get, headerAuthorize, serveDashboard, type Dashboard } from './harness';
 import { event, keyOf, seedInbox, type Seeded } from './seed';
+import { duration } from '../../lib/dashboard/pages/attempts-table';
 
 const START = Date.parse('2026-11-30T00:00:00Z');
 const MINUTE = 60_000;
@@ -112,6 +113,29 @@ function describePages(backend: Backend): void {
       expect(retry.body).toContain('>Retry now…</button>');
       const done = await get(`${dashboard.url}/entry?key=${encodeURIComponent(keyOf(delivered[0]))}`);
       expect(done.body).not.toMatch(/Replay…|Retry now…/);
+    });
+
+    test("an entry's attempts: a table with a caption and header cells, each attempt's times, duration, outcome and error", async () => {
+      const dead = await get(`${dashboard.url}/entry?key=${encodeURIComponent(keyOf(payouts[0]))}`);
+      expect(dead.body).toContain('<caption id="attempts-caption">Attempts of pay247:MP001, oldest first</caption>');
+      for (const column of ['Attempt', 'Started', 'Finished', 'Duration', 'Outcome', 'Error']) expect(dead.body).toMatch(new RegExp(`<th scope="col"[^>]*>${column}</th>`));
+      const rows = (body: string) => [...body.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].at(-1)![1].split('</tr>').filter((row) => row.includes('<th scope="row"'));
+      expect(rows(dead.body)).toHaveLength(1);
+      const cells = /<th scope="row" class="num">1<\/th>\s*<td><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td class="num">([^<]+)<\/td>\s*<td><span class="outcome outcome-failed">failed<\/span><\/td>\s*<td class="error-text">HANDLER_FAILED: onEvent threw or rejected: the handler failed<\/td>/.exec(
+        rows(dead.body)[0],
+      );
+      expect(cells).not.toBeNull();
+      const [started, finished] = [Date.parse(cells![1]), Date.parse(cells![2])];
+      expect(started).toBeGreaterThanOrEqual(START);
+      expect(finished).toBeGreaterThanOrEqual(started);
+      expect(cells![3]).toBe(duration(finished - started));
+      const done = await get(`${dashboard.url}/entry?key=${encodeURIComponent(keyOf(delivered[0]))}`);
+      expect(rows(done.body)).toHaveLength(1);
+      expect(rows(done.body)[0]).toContain('<span class="outcome outcome-delivered">delivered</span>');
+      // A pending entry never attempted (no consumer for its provider): no table, and its next attempt shown.
+      const never = await get(`${dashboard.url}/entry?key=${encodeURIComponent(keyOf(waiting))}`);
+      expect(never.body).toContain('No attempt recorded yet.');
+      expect(never.body).toMatch(/<dt>Next attempt<\/dt><dd><time datetime=/);
     });
 
     test('what makes no sense is a 400 or 404 page, not a 500', async () => {

@@ -9,8 +9,11 @@ export function event(provider: string, id: string, type = 'payout.succeeded', d
 export const keyOf = (e: AnyWebhookEvent) => `${e.provider}:${e.id}`;
 
 export interface SeedPlan {
-  /** Fail once and are given up on. */
+  /** Fail `deadAfter` times (default once, retried at once) and are given up on. */
   dead?: AnyWebhookEvent[];
+  deadAfter?: number;
+  /** The failing handler's error message (default 'the handler failed'). */
+  failWith?: (key: string) => string;
   /** Fail once and wait an hour for their next attempt. */
   retrying?: AnyWebhookEvent[];
   /** Delivered. */
@@ -56,7 +59,7 @@ function reportsWaiter() {
  * after one attempt (closed afterwards), the rest by the inbox it returns.
  */
 export async function seedInbox(open: (options?: InboxOptions) => AnyInbox, plan: SeedPlan): Promise<Seeded> {
-  const { dead = [], retrying = [], done = [], pending = [], now = Date.now, tick = () => undefined } = plan;
+  const { dead = [], retrying = [], done = [], pending = [], now = Date.now, tick = () => undefined, deadAfter = 1, failWith = () => 'the handler failed' } = plan;
   const failing = new Set([...dead, ...retrying].map(keyOf));
   const delivered: string[] = [];
   const providers = [...new Set([...dead, ...retrying, ...done].map((e) => e.provider))];
@@ -67,7 +70,7 @@ export async function seedInbox(open: (options?: InboxOptions) => AnyInbox, plan
         handlerTimeoutMs: 5000,
         hardTimeoutMs: 60_000,
         run: async (e) => {
-          if (failing.has(keyOf(e))) throw new Error('the handler failed');
+          if (failing.has(keyOf(e))) throw new Error(failWith(keyOf(e)));
           delivered.push(keyOf(e));
         },
         report: () => undefined,
@@ -76,7 +79,7 @@ export async function seedInbox(open: (options?: InboxOptions) => AnyInbox, plan
   };
 
   const burying = reportsWaiter();
-  const buryingInbox = open({ retry: { maxAttempts: 1 }, onInboxEvent: burying.onInboxEvent, now, leaseMs: LEASE_MS });
+  const buryingInbox = open({ retry: { maxAttempts: deadAfter, baseDelayMs: 1, maxDelayMs: 1 }, onInboxEvent: burying.onInboxEvent, now, leaseMs: LEASE_MS });
   register(buryingInbox);
   for (const e of dead) {
     await buryingInbox.put(keyOf(e), e);
