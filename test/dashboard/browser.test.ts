@@ -13,7 +13,8 @@ import { createInboxDashboard } from '../../lib';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions';
 import { describeWithRedis } from '../helpers/redis-server';
 import { listen, type Running } from '../helpers/server';
-import { redisBackend, sqliteBackend, type Backend } from '../inbox/backends';
+import { describeWithPostgres } from '../helpers/postgres-server';
+import { postgresBackend, redisBackend, sqliteBackend, type Backend } from '../inbox/backends';
 import { describeWithChromium, launchChromium, screenshotDir } from './chromium';
 import { MOUNT, recordingLogger } from './harness';
 import { event, keyOf, seedInbox, type Seeded } from './seed';
@@ -223,5 +224,12 @@ describeWithChromium('dashboard in a browser', () => {
     beforeAll(() => redis.start());
     afterAll(() => redis.server().stop());
     describeWalkthrough(redis, false);
+  });
+
+  describeWithPostgres('PostgresInbox', () => {
+    const postgres = postgresBackend();
+    beforeAll(() => postgres.start());
+    afterAll(() => postgres.server().stop());
+    describeWalkthrough(postgres, false);
   });
 });

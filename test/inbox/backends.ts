@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisInbox, SqliteInbox, type InboxOptions } from '../../lib';
+import { PostgresInbox, RedisInbox, SqliteInbox, type InboxOptions } from '../../lib';
+import { startPostgresServer, type PostgresServer } from '../helpers/postgres-server';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server';
 
-export type AnyInbox = SqliteInbox | RedisInbox;
+export type AnyInbox = SqliteInbox | RedisInbox | PostgresInbox;
 
 /** Fast retries and polls, so tests never wait for real backoff. */
 export const FAST: InboxOptions = { pollIntervalMs: 10, retry: { baseDelayMs: 5, maxDelayMs: 20 } };
@@ -65,6 +66,33 @@ export function redisBackend(): Backend & { start(): Promise<RedisServer>; serve
         return inbox;
       };
       places.set(open, ['--redis', server!.url, '--prefix', prefix]);
+      return open;
+    },
+    closeAll: async () => void (await Promise.all(opened.splice(0).map((inbox) => inbox.close()))),
+    cliArgs: (open) => places.get(open)!,
+  };
+}
+
+export function postgresBackend(): Backend & { start(): Promise<PostgresServer>; server(): PostgresServer } {
+  let server: PostgresServer | undefined;
+  const opened: AnyInbox[] = [];
+  const places = new WeakMap<object, string[]>();
+  let n = 0;
+  return {
+    name: 'PostgresInbox',
+    async start() {
+      server = await startPostgresServer();
+      return server;
+    },
+    server: () => server!,
+    fresh() {
+      const table = `inbox_${n++}`;
+      const open = (options: InboxOptions = {}) => {
+        const inbox = new PostgresInbox({ ...FAST, ...options, connectionString: server!.url, table });
+        opened.push(inbox);
+        return inbox;
+      };
+      places.set(open, ['--postgres', server!.url, '--table', table]);
       return open;
     },
     closeAll: async () => void (await Promise.all(opened.splice(0).map((inbox) => inbox.close()))),
