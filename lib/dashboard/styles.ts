@@ -52,9 +52,16 @@ pre.event { background: var(--panel); border: 1px solid var(--line); border-radi
 .pager { display: flex; gap: 1rem; align-items: center; }
 .muted { color: var(--muted); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.phone-only { display: none; }
 @media (max-width: 40rem) {
   main { padding: .75rem; }
   dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .5rem; }
   header.top .who { margin-left: 0; }
+  table.attempts thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.attempts tr { display: block; border-top: 1px solid var(--line); padding: .4rem 0; }
+  table.attempts th[scope=row], table.attempts td { display: block; border: 0; padding: .1rem .75rem; text-align: left; min-width: 0; }
+  table.attempts td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  table.attempts td:empty { display: none; }
+  .phone-only { display: inline; }
 }
 `;

@@ -122,7 +122,7 @@ describe.each(EXPRESS_VERSIONS)('entry pages on $name', (express) => {
   test("a handler's error is shown as text, with the card number it quotes masked, in the attempts table and wherever the last error is", async () => {
     const [entry, list] = [await get(entryUrl(keyOf(cardEvent))), await get(`${dashboard.url}/entries?state=dead`)];
     const shown = 'card •••• 1111 declined &lt;script&gt;alert(5)&lt;/script&gt;';
-    expect(entry.body).toContain(`<td class="error-text">HANDLER_FAILED: onEvent threw or rejected: ${shown}</td>`);
+    expect(entry.body).toContain(`<td role="cell" data-label="Error" class="error-text">HANDLER_FAILED: onEvent threw or rejected: ${shown}</td>`);
     expect(entry.body).toContain(`<dt>Last error</dt><dd>HANDLER_FAILED: onEvent threw or rejected: ${shown}</dd>`);
     expect(list.body).toContain(shown);
     for (const page of [entry, list]) {

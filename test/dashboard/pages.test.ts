@@ -118,10 +118,10 @@ function describePages(backend: Backend): void {
     test("an entry's attempts: a table with a caption and header cells, each attempt's times, duration, outcome and error", async () => {
       const dead = await get(`${dashboard.url}/entry?key=${encodeURIComponent(keyOf(payouts[0]))}`);
       expect(dead.body).toContain('<caption id="attempts-caption">Attempts of pay247:MP001, oldest first</caption>');
-      for (const column of ['Attempt', 'Started', 'Finished', 'Duration', 'Outcome', 'Error']) expect(dead.body).toMatch(new RegExp(`<th scope="col"[^>]*>${column}</th>`));
-      const rows = (body: string) => [...body.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].at(-1)![1].split('</tr>').filter((row) => row.includes('<th scope="row"'));
+      for (const column of ['Attempt', 'Started', 'Finished', 'Duration', 'Outcome', 'Error']) expect(dead.body).toMatch(new RegExp(`<th scope="col" role="columnheader"[^>]*>${column}</th>`));
+      const rows = (body: string) => [...body.matchAll(/<tbody role="rowgroup">([\s\S]*?)<\/tbody>/g)].at(-1)![1].split('</tr>').filter((row) => row.includes('<th scope="row"'));
       expect(rows(dead.body)).toHaveLength(1);
-      const cells = /<th scope="row" class="num">1<\/th>\s*<td><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td class="num">([^<]+)<\/td>\s*<td><span class="outcome outcome-failed">failed<\/span><\/td>\s*<td class="error-text">HANDLER_FAILED: onEvent threw or rejected: the handler failed<\/td>/.exec(
+      const cells = /<th scope="row" role="rowheader" class="num"><span class="phone-only">Attempt <\/span>1<\/th>\s*<td [^>]*data-label="Started"><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td [^>]*data-label="Finished"><time datetime="([^"]+)">[^<]+<\/time><\/td>\s*<td [^>]*data-label="Duration" class="num">([^<]+)<\/td>\s*<td [^>]*data-label="Outcome"><span class="outcome outcome-failed">failed<\/span><\/td>\s*<td [^>]*data-label="Error" class="error-text">HANDLER_FAILED: onEvent threw or rejected: the handler failed<\/td>/.exec(
         rows(dead.body)[0],
       );
       expect(cells).not.toBeNull();

@@ -21,25 +21,29 @@ const OUTCOME_LABELS: Record<Extract<InboxHistoryRecord, { type: 'attempt' }>['o
 
 function row(record: InboxHistoryRecord): SafeHtml {
   if (record.type === 'replay') {
-    return html`<tr class="replay"><th scope="row">Replay</th><td>${timeElement(record.at)}</td><td colspan="4">Replayed: the attempts are counted from 1 again.</td></tr>`;
+    return html`<tr class="replay" role="row"><th scope="row" role="rowheader">Replay</th><td role="cell" data-label="At">${timeElement(record.at)}</td><td role="cell" colspan="4">Replayed: the attempts are counted from 1 again.</td></tr>`;
   }
   const took = record.finishedAt === undefined ? '' : duration(record.finishedAt.getTime() - record.startedAt.getTime());
-  return html`<tr>
-<th scope="row" class="num">${record.attempt}</th>
-<td>${timeElement(record.startedAt)}</td>
-<td>${record.finishedAt === undefined ? html`<span class="muted">–</span>` : timeElement(record.finishedAt)}</td>
-<td class="num">${took}</td>
-<td><span class="outcome outcome-${record.outcome}">${OUTCOME_LABELS[record.outcome]}</span></td>
-<td class="error-text">${record.error === undefined ? '' : maskText(record.error)}</td>
+  return html`<tr role="row">
+<th scope="row" role="rowheader" class="num"><span class="phone-only">Attempt </span>${record.attempt}</th>
+<td role="cell" data-label="Started">${timeElement(record.startedAt)}</td>
+<td role="cell" data-label="Finished">${record.finishedAt === undefined ? html`<span class="muted">–</span>` : timeElement(record.finishedAt)}</td>
+<td role="cell" data-label="Duration" class="num">${took}</td>
+<td role="cell" data-label="Outcome"><span class="outcome outcome-${record.outcome}">${OUTCOME_LABELS[record.outcome]}</span></td>
+<td role="cell" data-label="Error" class="error-text">${record.error === undefined ? '' : maskText(record.error)}</td>
 </tr>`;
 }
 
-/** An entry's attempts and replays, oldest first: a table that scrolls in its own box on a phone. */
+/**
+ * An entry's attempts and replays, oldest first. On a phone each row is a
+ * block of labelled lines (styles.ts); the explicit ARIA roles keep it a
+ * table for screen readers once CSS no longer displays it as one.
+ */
 export function attemptsTable(key: string, history: readonly InboxHistoryRecord[]): SafeHtml {
   if (history.length === 0) return html`<p class="muted">No attempt recorded yet.</p>`;
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="attempts-caption"><table>
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="attempts-caption"><table class="attempts" role="table">
 <caption id="attempts-caption">Attempts of ${key}, oldest first${history.length >= HISTORY_LIMIT ? ` (the last ${HISTORY_LIMIT} are kept)` : ''}</caption>
-<thead><tr><th scope="col" class="num">Attempt</th><th scope="col">Started</th><th scope="col">Finished</th><th scope="col" class="num">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
-<tbody>${history.map(row)}</tbody>
+<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader" class="num">Attempt</th><th scope="col" role="columnheader">Started</th><th scope="col" role="columnheader">Finished</th><th scope="col" role="columnheader" class="num">Duration</th><th scope="col" role="columnheader">Outcome</th><th scope="col" role="columnheader">Error</th></tr></thead>
+<tbody role="rowgroup">${history.map(row)}</tbody>
 </table></div>`;
 }
