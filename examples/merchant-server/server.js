@@ -6,6 +6,7 @@ const { randomBytes } = require('node:crypto');
 const { SqliteInbox } = require('express-payment-webhooks');
 const { createApp } = require('./app');
 const { devBasicAuth } = require('./dev-basic-auth');
+const { inboxFile } = require('./dev-inbox');
 const { sgateSecrets, DEV_KEYS_DIR } = require('./sgate-dev-keys');
 
 /** The environment's value, or the development default (said out loud). */
@@ -23,12 +24,15 @@ const secrets = {
   cryptoGateway: secret('CRYPTO_GATEWAY_KEY', 'crypto-gateway-dev-key'),
 };
 
-// INBOX_DB=./webhooks-inbox.db: notifications are stored in a durable inbox,
-// acked at once and delivered from there; the inbox dashboard shows them.
-const inbox = process.env.INBOX_DB ? new SqliteInbox({ path: process.env.INBOX_DB }) : undefined;
+// Notifications are stored in a durable inbox (INBOX_DB, or a temporary one in
+// development), acked at once and delivered from there; the dashboard shows them.
+const production = process.env.NODE_ENV === 'production';
+const file = inboxFile(console.log);
+const inbox = file ? new SqliteInbox({ path: file.path }) : undefined;
+if (file) process.once('exit', file.remove);
 // The dashboard's password is for development only: printed below, new each
 // start unless DASHBOARD_PASSWORD is set. Never mounted with it in production.
-const dashboardPassword = inbox && process.env.NODE_ENV !== 'production' ? process.env.DASHBOARD_PASSWORD || randomBytes(12).toString('base64url') : undefined;
+const dashboardPassword = inbox && !production ? process.env.DASHBOARD_PASSWORD || randomBytes(12).toString('base64url') : undefined;
 const dashboard = dashboardPassword ? { authorize: devBasicAuth('ops', dashboardPassword) } : undefined;
 
 const port = Number(process.env.PORT || 3000);
@@ -51,7 +55,8 @@ const server = app.listen(port, '127.0.0.1', (error) => {
   if (dashboard) {
     console.log(`  GET  /admin/webhooks   inbox dashboard; user ops, password ${dashboardPassword} (development only)`);
   } else {
-    console.log(inbox ? '  (inbox dashboard not mounted in production: give it your own authorize)' : '  (set INBOX_DB=./webhooks-inbox.db for a durable inbox and its dashboard at /admin/webhooks)');
+    // Only in production: its development password is refused there.
+    console.log(`  (inbox dashboard not mounted: NODE_ENV=production refuses its development password; mount createInboxDashboard with your own authorize${inbox ? '' : ', and set INBOX_DB for an inbox'})`);
   }
 });
 server.on('error', cannotListen);

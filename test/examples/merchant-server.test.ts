@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPay247Notification, buildSgateNotification } from '../../lib/testing';
+import { until } from '../helpers/async';
 
 const SERVER = join(__dirname, '..', '..', 'examples', 'merchant-server', 'server.js');
 const SECRET_VARIABLES = ['PAY247_KEY', 'SGATE_PUBLIC_KEY', 'SGATE_API_KEY', 'SGATE_MERCHANT_KEY', 'CARD_ISSUING_TOKEN', 'PINGPONG_SALT', 'CRYPTO_GATEWAY_KEY'];
@@ -73,6 +74,8 @@ test('a signed Pay247 notification updates the order once and is logged; a forge
   const forged = buildPay247Notification({ secret: 'wrong', fields: { out_order_no: 'ORDER-2' } });
   expect((await fetch(`${app.base}/notify/pay247`, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
 
+  // Delivered from the example's inbox a moment after the ack.
+  await until(async () => ((await (await fetch(`${app.base}/orders`)).json()) as unknown[]).length > 0);
   const orders = await (await fetch(`${app.base}/orders`)).json();
   expect(orders).toEqual([expect.objectContaining({ id: 'ORDER-1', state: 'paid', amount: '100.0000', history: ['paid'] })]);
   expect(app.output()).toMatch(/pay247: payout\.succeeded for order ORDER-1/);
