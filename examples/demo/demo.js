@@ -9,6 +9,7 @@ const { once } = require('node:events');
 const { createPay247WebhookMiddleware, MemoryDedupStore } = require('express-payment-webhooks');
 const { buildProviderNotification, deliverLikeProvider, describeAnswer, describeNotification, PROVIDER_SIDES } = require('express-payment-webhooks/testing');
 const { createApp } = require('../merchant-server/app');
+const { dashboardStep } = require('./dashboard-step');
 
 // Every retry delay is divided by this: SGATE's 5 s wait takes 50 ms.
 const SPEED = 100;
@@ -188,6 +189,10 @@ async function main() {
     }
     expectThat(orders.all().some((order) => order.id === 'ORDER-2001' && order.state === 'refunded'), 'pay247 payin: the order was collected, then refunded');
   }
+  say();
+
+  say('6. With a durable inbox: the notification is acked at once, the inbox retries, the dashboard shows the attempts');
+  await dashboardStep({ say, expectThat, secrets });
   say();
 
   say('The orders the merchant recorded:');

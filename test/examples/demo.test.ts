@@ -23,6 +23,8 @@ test('the demo narrates every step, each expectation holds, and it exits 0', asy
   expect(step(3)).toMatch(/merchant answered 401 "fail"\n.+not acknowledged[^\n]*\n.+merchant log: express-payment-webhooks \(crypto-gateway\) SIGNATURE_MISMATCH status=401/);
   // 4. the failed handler is retried on SGATE's schedule, and the retry succeeds.
   expect(step(4)).toMatch(/attempt 1: merchant answered 500 .*\n.+SGATE concluded: not acknowledged, it retries in 5 s .*\n.+HANDLER_FAILED[\s\S]*attempt 2: merchant answered 200 .*\n.+SGATE concluded: acknowledged/);
+  // 6. with an inbox: acked at once, retried by the inbox, the dashboard's entry page lists the attempts.
+  expect(step(6)).toMatch(/merchant answered 200 "SUCCESS": stored in the inbox[\s\S]*GET \/admin\/webhooks\/entry\?key=pay247:\S+ \(user ops, a development password\): 200\n.+attempt 1: failed: HANDLER_FAILED[^\n]*\n.+attempt 2: failed: HANDLER_FAILED[^\n]*\n.+attempt 3: delivered\n/);
   expect(stdout).toMatch(/Every expectation held\./);
   // The card-issuing token travels in the URL: it is never printed.
   expect(stdout).not.toContain('card-issuing-dev-token');
