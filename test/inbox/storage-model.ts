@@ -248,6 +248,9 @@ async function drain(m: Model, r: Real): Promise<void> {
   }
   expect([...m.entries.values()].filter((e) => e.state === 'pending')).toEqual([]);
   await agree(m, r);
+  // Purged with their entries: no history left behind.
+  for (const state of ['done', 'dead'] as const) await new Purge(state).run(m, r);
+  await agree(m, r);
 }
 
 export function describeStorageModel(name: string, open: () => Promise<ModelStorages>, numRuns: number): void {
