@@ -37,12 +37,12 @@ Examples:
     });
 
   withSourceOptions(inbox.command('show'))
-    .description('one entry in full, event included, as JSON')
+    .description('one entry in full, its attempts and event included, as JSON')
     .argument('<key>', 'the entry key, provider:eventId, as `list` shows it', nonEmpty)
     .action(async (key: string, options: SourceOptions, command: Command) => {
-      const entry = await withInbox(command, options, (box) => box.get(key));
+      const [entry, history] = await withInbox(command, options, (box) => Promise.all([box.get(key), box.history(key)]));
       if (entry === undefined) throw new Error(`no entry ${key}`);
-      print(JSON.stringify({ ...summary(entry), event: entry.event }, null, 2));
+      print(JSON.stringify({ ...summary(entry), history, event: entry.event }, null, 2));
     });
 
   withSourceOptions(inbox.command('replay'))

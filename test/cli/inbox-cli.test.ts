@@ -171,6 +171,9 @@ function describeCommands(name: string, open: () => Promise<{ storage: InboxStor
       expect(shown.code).toBe(0);
       const entry = JSON.parse(shown.stdout);
       expect(entry).toMatchObject({ key: 'pay247:dead', state: 'dead', event: { id: 'dead', data: { amount: '100.0000' } } });
+      expect(entry.history).toEqual([
+        { type: 'attempt', attempt: 1, outcome: 'failed', startedAt: expect.any(String), finishedAt: expect.any(String), error: 'HANDLER_FAILED: onEvent threw or rejected; the provider will retry.' },
+      ]);
       expect((await cli('inbox', 'show', 'pay247:nope', ...args)).code).toBe(1);
     });
 
