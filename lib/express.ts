@@ -39,8 +39,8 @@ class ExpressRequestFacts implements RequestFacts {
  * by `app.use` or `app.all`), it goes on to the app's other routes; without
  * one (a plain Node listener), it is answered 405.
  */
-export function toExpressMiddleware<E extends AnyWebhookEvent>(
-  spec: ProviderSpec<E>,
+export function toExpressMiddleware<E extends AnyWebhookEvent, C>(
+  spec: ProviderSpec<E, C>,
   options: WebhookOptions<E, WebhookRequest>,
 ): WebhookMiddleware {
   const handle = createWebhookHandler(spec, options);

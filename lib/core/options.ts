@@ -90,4 +90,11 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * `hardTimeoutMs` does not apply. Default false.
    */
   transactional?: boolean;
+  /**
+   * With `resolveCredentials`: how long an account's credentials are kept
+   * before it is asked again (a rotated key takes effect within this); an
+   * unknown account is kept for the shorter of this and 5 s. 0: asked for
+   * every notification. Default 60 000.
+   */
+  credentialsCacheMs?: number;
 }

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
+import { accountCredentials, type Access } from './credentials';
+import { dedupKeyOf } from './dedup-key';
 import { describeCause, WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions, WebhookRequest } from './options';
-import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
+import type { AckBody, ParsedBody, ProviderRequest, ProviderSpec } from './provider-spec';
 import { logReport } from './log';
 import { readParsedBody } from './read-body';
 import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
@@ -37,11 +39,12 @@ interface Answer {
  * With `inbox`: … → claim → durable put → complete → ack; the inbox runs the
  * handler later (lib/inbox/delivery-worker.ts).
  */
-export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest>(
-  spec: ProviderSpec<E>,
+export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest, C>(
+  spec: ProviderSpec<E, C>,
   options: WebhookOptions<E, Req>,
 ): WebhookHandler<Req> {
   const settings = resolveSettings(spec.provider, options);
+  const accounts = accountCredentials(spec as ProviderSpec<AnyWebhookEvent, C>, options, settings.handlerTimeoutMs);
   const logger = startupLog(spec.provider, options);
   const { store } = settings;
   const success: Answer = { status: 200, ack: spec.success };
@@ -87,11 +90,13 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     if (!settings.allowIp(ip)) throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(ip).slice(0, 64)} is not in allowIps.`);
   }
 
-  /** The body, authenticated, as the event the handler gets. */
-  function eventFrom(body: ParsedBody, req: Req, facts: RequestFacts, receivedAt: Date): E {
-    const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
-    const draft = spec.toEvent(body);
+  /** The body, authenticated with the named account's credentials (or the static ones), as the event the handler gets. */
+  function eventFrom(body: ParsedBody, request: ProviderRequest, access: Access<C>, receivedAt: Date): E {
+    const signedFields = spec.authenticate(body, request, access.credentials);
+    const draft = spec.toEvent(body, access.credentials);
     const event = { provider: spec.provider, ...draft, signedFields, receivedAt } as unknown as E;
+    // Static credentials: no account, and the event (and what an inbox stores of it) exactly as before.
+    if (access.account !== undefined) event.account = access.account;
     if (options.dedupKey !== undefined) event.id = customKey(options.dedupKey, event);
     return event;
   }
@@ -111,7 +116,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   async function deliver(event: E, req: Req, trace: NotificationTrace): Promise<Answer> {
-    const key = `${spec.provider}:${event.id}`;
+    const key = dedupKeyOf(spec.provider, event);
     if (settings.runExclusive !== undefined) {
       await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx, trace), req);
       return success;
@@ -218,8 +223,11 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     try {
       admit(req, facts);
       const receivedAt = new Date();
-      const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
-      const event = trace.stepSync('verify', () => eventFrom(body, req, facts, receivedAt));
+      const body = await readParsedBody(spec as unknown as ProviderSpec<never>, req, res, settings.readRaw);
+      const request: ProviderRequest = { headers: req.headers, url: facts.url };
+      // Static credentials: no await, the hot path as it was.
+      const access = accounts.fixed ?? (await accounts.resolve(body, request));
+      const event = trace.stepSync('verify', () => eventFrom(body, request, access, receivedAt));
       trace.identify(event);
       answer = await deliver(event, req, trace);
     } catch (error) {
