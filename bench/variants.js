@@ -85,6 +85,14 @@ module.exports = [
     expectBody: 'SUCCESS',
   },
   {
+    name: 'pay247-json-accounts',
+    label: 'pay247-json on a route for many merchant accounts: resolveCredentials (cached) gives the mch_id its key',
+    targetVs: { variant: 'pay247-json', ratio: 0.95 },
+    server: webhookRoute('createPay247WebhookMiddleware', {}, { accounts: { 12345678: { secret: PAY247_SECRET }, 87654321: { secret: 'another-account-key' } } }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
     name: 'pay247-json-otel-absent',
     label: 'pay247-json in an app without @opentelemetry/api (nothing of it loaded)',
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { otel: 'absent' }),

@@ -46,6 +46,16 @@ function setUpOpenTelemetry(mode) {
   }
 }
 
+/**
+ * `accounts` (account id → credentials): a route for many merchant accounts,
+ * resolveCredentials reading that table as a merchant's database would
+ * (async), its answers cached by the middleware.
+ */
+function accountsResolver(accounts) {
+  if (accounts === undefined) return {};
+  return { resolveCredentials: async (account) => (Object.hasOwn(accounts, account) ? accounts[account] : undefined) };
+}
+
 module.exports = async function createWebhookRouteServer(options, bench) {
   setUpOpenTelemetry(options.otel);
   const factory = pkg[options.factory];
@@ -57,6 +67,7 @@ module.exports = async function createWebhookRouteServer(options, bench) {
     options.path,
     factory({
       ...options.middleware,
+      ...accountsResolver(options.accounts),
       store,
       ...(inbox === undefined ? {} : { inbox }),
       onEvent: async () => {

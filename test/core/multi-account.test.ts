@@ -6,6 +6,7 @@
  * rotation takes effect after the TTL), and dedup keys are per account.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteInbox, type AnyWebhookEvent, type CredentialsContext } from '../../lib';
@@ -43,9 +44,9 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
     const startApp = webhookApps();
     afterEach(() => jest.restoreAllMocks());
 
-    async function start(options: Record<string, unknown>) {
+    async function start(options: Record<string, unknown>, setup?: (app: any) => void) {
       const store = spyStore();
-      const app = await startApp((r) => c.create({ store, ...r.options, ...options }), { express });
+      const app = await startApp((r) => c.create({ store, ...r.options, ...options }), { express, setup });
       return { ...app, store };
     }
 
@@ -64,11 +65,24 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
     test("account A's credentials signing a notification that names B: 401 SIGNATURE_MISMATCH, and only B's credentials were asked for", async () => {
       const table = accountTable([A, B], c);
       const { url, events, errors } = await start({ resolveCredentials: table.resolveCredentials });
-      const reply = await send(url, c.notification(B.id, A));
-      expect(reply.status).toBe(401);
+      expect((await send(url, c.notification(B.id, A))).status).toBe(401);
       expect(errors.map((error) => error.code)).toEqual(['SIGNATURE_MISMATCH']);
       expect(table.asked).toEqual([B.id]);
-      expect(events).toEqual([]);
+      // With A's credentials cached (and B's), the forgery is still refused.
+      expect((await send(url, c.notification(A.id, A))).status).toBe(200);
+      expect((await send(url, c.notification(B.id, A))).status).toBe(401);
+      expect(table.asked).toEqual([B.id, A.id]);
+      expect(errors.map((error) => error.code)).toEqual(['SIGNATURE_MISMATCH', 'SIGNATURE_MISMATCH']);
+      expect(events.map((event) => event.account)).toEqual([A.id]);
+    });
+
+    test("with only A's credentials cached, a notification naming B signed with A's key is refused (B looked up, not A's used)", async () => {
+      const table = accountTable([A, B], c);
+      const { url, events } = await start({ resolveCredentials: table.resolveCredentials });
+      expect((await send(url, c.notification(A.id, A))).status).toBe(200);
+      expect((await send(url, c.notification(B.id, A))).status).toBe(401);
+      expect(table.asked).toEqual([A.id, B.id]);
+      expect(events.map((event) => event.account)).toEqual([A.id]);
     });
 
     test('an unknown account: 401 ACCOUNT_UNKNOWN; a notification naming none: 400 BODY_INVALID, the resolver not asked', async () => {
@@ -88,7 +102,8 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
       ['throws', (): unknown => { throw new Error('db down'); }],
       ['rejects', (): unknown => Promise.reject(new Error('db down'))],
       ['hangs', (): unknown => new Promise(() => {})],
-      ['returns malformed credentials', (): unknown => ({ secret: '', publicKey: 'not a key', apiKey: '' })],
+      // Its own fields, every value empty: refused by the provider's own checks (a bad secret, key or apiKey).
+      ['returns malformed credentials', (): unknown => Object.fromEntries(Object.keys(c.credentials(A)).map((name) => [name, '']))],
       ['returns credentials with a misspelt field', (): unknown => ({ secrets: 'x' })],
       ['returns a string', (): unknown => 'secret'],
     ] as const)('a resolver that %s: 503 CREDENTIALS_UNAVAILABLE, not cached: the retry is looked up again and handled', async (_name, failure) => {
@@ -154,14 +169,20 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
       const table = accountTable([A], c);
       const gate = deferred();
       let calls = 0;
+      const arrived: IncomingMessage[] = [];
       const { url, events } = await start({
         resolveCredentials: async (account: string, ctx: CredentialsContext) => {
           calls++;
           await gate.promise;
           return table.resolveCredentials(account, ctx);
         },
-      });
+      }, (app) => app.use((req: IncomingMessage, _res: unknown, next: () => void) => {
+        arrived.push(req);
+        next();
+      }));
       const replies = Array.from({ length: 40 }, () => send(url, c.notification(A.id, A)));
+      // Every body received (so every request reaches its credentials lookup) before the first lookup answers.
+      await until(() => arrived.length === 40 && arrived.every((req) => req.complete));
       await until(() => calls > 0);
       gate.resolve();
       expect((await Promise.all(replies)).map((reply) => reply.status)).toEqual(Array(40).fill(200));

@@ -58,6 +58,14 @@ describe.each(EXPRESS_VERSIONS)('notification spans and metrics on $name', (expr
     return points.find((p) => p.name === name && Object.entries(attributes).every(([k, v]) => p.attributes[k] === v))?.value;
   }
 
+  test('a route for many accounts: the span carries webhook.account, and no attribute holds a credential', async () => {
+    const url = await start({ secret: undefined, resolveCredentials: async (account: string) => (account === 'MCH-7' ? { secret: SECRET } : undefined) });
+    expect((await send(url, buildPay247Notification({ secret: SECRET, fields: { mch_id: 'MCH-7' } }))).status).toBe(200);
+    const { span } = await theNotification();
+    expect(span.attributes).toMatchObject({ 'webhook.account': 'MCH-7', 'webhook.outcome': 'handled' });
+    expect(JSON.stringify(span.attributes)).not.toContain(SECRET);
+  });
+
   test('handled: a server span with the event, dedup outcome and answer; verify, claim and onEvent as children; metric points', async () => {
     const url = await start();
     const n = notification();
