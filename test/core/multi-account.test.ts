@@ -9,7 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteInbox, type AnyWebhookEvent, type CredentialsContext } from '../../lib';
+import {
+  createCryptoGatewayWebhookMiddleware,
+  createPay247WebhookMiddleware,
+  createSgateWebhookMiddleware,
+  SqliteInbox,
+  type AnyWebhookEvent,
+  type CredentialsContext,
+} from '../../lib';
 import { ACCOUNT_CASES, testAccount, type AccountCase, type TestAccount } from '../helpers/account-cases';
 import type { Sendable } from '../helpers/answers-table';
 import { deferred, until } from '../helpers/async';
@@ -215,6 +222,21 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
       expect(() => c.create({ onEvent, ...c.credentials(A), credentialsCacheMs: 1000 })).toThrow(/credentialsCacheMs applies only with resolveCredentials/);
       expect(() => c.create({ onEvent, resolveCredential: resolveCredentials })).toThrow(/unknown option "resolveCredential". Did you mean resolveCredentials\?/);
     });
+  });
+});
+
+describe('option types', () => {
+  test('static credentials with a resolver, or neither, do not compile (and throw)', () => {
+    const onEvent = () => {};
+    const resolveCredentials = async () => ({ secret: A.secret });
+    // @ts-expect-error: a secret and a resolver together
+    expect(() => createPay247WebhookMiddleware({ secret: A.secret, resolveCredentials, onEvent })).toThrow(/not both/);
+    // @ts-expect-error: SGATE's keys and a resolver together
+    expect(() => createSgateWebhookMiddleware({ apiKey: 'k', resolveCredentials: async () => undefined, onEvent })).toThrow(/not both/);
+    // @ts-expect-error: neither
+    expect(() => createPay247WebhookMiddleware({ onEvent })).toThrow(/secret must be/);
+    // A resolver alone: its result is typed as the provider's credentials.
+    expect(typeof createCryptoGatewayWebhookMiddleware({ resolveCredentials, onEvent })).toBe('function');
   });
 });
 
