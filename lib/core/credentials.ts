@@ -74,12 +74,16 @@ export function accountCredentials<C>(spec: ProviderSpec<AnyWebhookEvent, C>, op
   const given = options as CredentialOptions;
   const resolver = given.resolveCredentials;
   const cacheMs = given.credentialsCacheMs;
-  const statics = spec.credentialOptions.filter((name) => given[name] !== undefined);
+  const names = spec.credentialOptions ?? [];
+  const statics = names.filter((name) => given[name] !== undefined);
   if (resolver === undefined) {
     if (cacheMs !== undefined) throw new TypeError(`${where}: credentialsCacheMs applies only with resolveCredentials.`);
-    const fixed = { account: undefined, credentials: spec.credentials(options) };
+    // A spec without a credentials preparer holds its own (one written before resolveCredentials existed).
+    const fixed = { account: undefined, credentials: (spec.credentials === undefined ? undefined : spec.credentials(options)) as C };
     return { fixed, resolve: () => Promise.resolve(fixed) };
   }
+  const { credentials, accountOf } = spec;
+  if (credentials === undefined || accountOf === undefined) throw new TypeError(`${where}: this provider does not take resolveCredentials.`);
   if (typeof resolver !== 'function') throw new TypeError(`${where}: resolveCredentials must be a function (account, ctx) returning the account's credentials.`);
   if (statics.length > 0) {
     throw new TypeError(`${where}: give either ${statics.join(', ')} or resolveCredentials, not both: with resolveCredentials each account's credentials come from it.`);
@@ -88,7 +92,8 @@ export function accountCredentials<C>(spec: ProviderSpec<AnyWebhookEvent, C>, op
     throw new TypeError(`${where}: credentialsCacheMs must be a number of milliseconds, 0 or more (0: ask resolveCredentials for every notification).`);
   }
   const ttlMs = (cacheMs as number | undefined) ?? DEFAULT_CREDENTIALS_CACHE_MS;
-  return resolvedCredentials(spec, resolver as CredentialsResolver<unknown>, new CredentialsCache<C>({
+  const accounts: AccountSpec<C> = { provider: spec.provider, credentialOptions: names, credentials, accountOf, accountField: spec.accountField ?? 'account id' };
+  return resolvedCredentials(accounts, resolver as CredentialsResolver<unknown>, new CredentialsCache<C>({
     ttlMs,
     unknownTtlMs: Math.min(ttlMs, UNKNOWN_ACCOUNT_MAX_MS),
     maxEntries: MAX_CACHED_ACCOUNTS,
@@ -96,9 +101,18 @@ export function accountCredentials<C>(spec: ProviderSpec<AnyWebhookEvent, C>, op
   }), timeoutMs);
 }
 
+/** What resolver mode needs of a provider's spec. */
+interface AccountSpec<C> {
+  provider: string;
+  credentialOptions: readonly string[];
+  credentials(raw: object): C;
+  accountField: string;
+  accountOf(body: ParsedBody, request: ProviderRequest): string | undefined;
+}
+
 /** Resolver mode: account named → cached or looked-up credentials, prepared once per lookup. */
-export function resolvedCredentials<C>(
-  spec: ProviderSpec<AnyWebhookEvent, C>,
+function resolvedCredentials<C>(
+  spec: AccountSpec<C>,
   resolver: CredentialsResolver<unknown>,
   cache: CredentialsCache<C>,
   timeoutMs: number,

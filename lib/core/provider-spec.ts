@@ -50,18 +50,23 @@ export interface ProviderSpec<E extends AnyWebhookEvent, C = unknown> {
    * parser already consumed cannot be verified (and is a configuration error).
    */
   needsRawBody: boolean;
-  /** The options that hold the static credentials: what `resolveCredentials` returns instead, per account. */
-  credentialOptions: readonly string[];
+  /**
+   * The options that hold the static credentials: what `resolveCredentials`
+   * returns instead, per account. The four credential members are optional
+   * so that a spec written before them still works (with its own
+   * credentials, and without `resolveCredentials`).
+   */
+  credentialOptions?: readonly string[];
   /**
    * Checks and prepares credentials (parses keys, checks secret lists):
    * the static options once at construction, or a `resolveCredentials`
    * result once per lookup. Throws a TypeError naming what is wrong.
    */
-  credentials(raw: object): C;
+  credentials?(raw: object): C;
   /** Where the notification names its account, in words (for messages and docs). */
-  accountField: string;
+  accountField?: string;
   /** The account the request names, read before anything is verified; undefined when it names none. */
-  accountOf(body: ParsedBody, request: ProviderRequest): string | undefined;
+  accountOf?(body: ParsedBody, request: ProviderRequest): string | undefined;
   /** Throws a 401 WebhookError unless the request is authentic under `credentials`; returns the fields the check covered. */
   authenticate(body: ParsedBody, request: ProviderRequest, credentials: C): readonly string[];
   /** Throws a 400 WebhookError (BODY_INVALID) when the fields are not a notification of this provider. */

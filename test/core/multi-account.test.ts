@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import {
   createCryptoGatewayWebhookMiddleware,
   createPay247WebhookMiddleware,
+  createWebhookHandler,
   createSgateWebhookMiddleware,
   SqliteInbox,
   type AnyWebhookEvent,
   type CredentialsContext,
+  type ProviderSpec,
 } from '../../lib';
 import { ACCOUNT_CASES, testAccount, type AccountCase, type TestAccount } from '../helpers/account-cases';
 import type { Sendable } from '../helpers/answers-table';
@@ -222,6 +224,23 @@ describe.each(EXPRESS_VERSIONS)('many accounts on $name', (express) => {
       expect(() => c.create({ onEvent, ...c.credentials(A), credentialsCacheMs: 1000 })).toThrow(/credentialsCacheMs applies only with resolveCredentials/);
       expect(() => c.create({ onEvent, resolveCredential: resolveCredentials })).toThrow(/unknown option "resolveCredential". Did you mean resolveCredentials\?/);
     });
+  });
+});
+
+describe('a spec written before resolveCredentials (no credential members)', () => {
+  const spec: ProviderSpec<AnyWebhookEvent> = {
+    provider: 'otherpay',
+    mediaTypes: { 'application/json': 'json' },
+    needsRawBody: false,
+    authenticate: () => [],
+    toEvent: (body) => ({ id: String(body.fields.id), type: 'paid', data: body.fields }),
+    success: { contentType: 'text/plain', body: 'ok' },
+    failure: () => ({ contentType: 'text/plain', body: 'no' }),
+  };
+
+  test('works as before, and refuses resolveCredentials at construction', () => {
+    expect(typeof createWebhookHandler(spec, { onEvent: () => {} })).toBe('function');
+    expect(() => createWebhookHandler(spec, { onEvent: () => {}, resolveCredentials: async () => undefined } as never)).toThrow(/does not take resolveCredentials/);
   });
 });
 

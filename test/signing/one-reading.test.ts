@@ -56,7 +56,7 @@ function parse(format: BodyFormat, text: string): Fields {
 function accepts(spec: ProviderSpec<never>, format: BodyFormat, fields: Body, headers: Record<string, string> = {}): boolean {
   try {
     const text = encode(format, fields);
-    spec.authenticate({ format, text, fields: parse(format, text) }, { headers, url: '/' }, spec.credentials({ secret: SECRET }));
+    spec.authenticate({ format, text, fields: parse(format, text) }, { headers, url: '/' }, spec.credentials!({ secret: SECRET }));
     return true;
   } catch {
     return false;
@@ -184,7 +184,7 @@ describe('a signed string has exactly one reading', () => {
       const text = JSON.stringify({ ...onlyFive(fields), status: 'PASS', sign });
       const body = { format: 'json' as const, text, fields: parseJsonObject(text) };
       try {
-        spec.authenticate(body, { headers: {}, url: '/' }, spec.credentials({ secret: SECRET }));
+        spec.authenticate(body, { headers: {}, url: '/' }, spec.credentials!({ secret: SECRET }));
       } catch {
         return false;
       }
