@@ -1,38 +1,21 @@
 import type { ServerResponse } from 'node:http';
+import { toNodeListener } from './adapters/node';
 import type { AnyWebhookEvent } from './core/event';
 import type { WebhookOptions, WebhookRequest } from './core/options';
-import { createWebhookHandler, type RequestFacts } from './core/pipeline';
 import type { ProviderSpec } from './core/provider-spec';
 
 /** An Express (4 or 5) request handler; also a plain `(req, res)` Node listener. */
 export type WebhookMiddleware = (req: WebhookRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
 /**
- * `req.ip` is read only when asked for (by `allowIps`): Express computes it on
- * every read, through its `trust proxy` rules and X-Forwarded-For.
- */
-class ExpressRequestFacts implements RequestFacts {
-  readonly url: string;
-
-  constructor(private readonly req: WebhookRequest) {
-    this.url = req.originalUrl ?? req.url ?? '/';
-  }
-
-  get ip(): string | undefined {
-    return this.req.ip ?? this.req.socket?.remoteAddress;
-  }
-}
-
-/**
- * The Express adapter. It answers every request itself and never calls
- * `next(err)`, so Express 4 and 5 behave the same and no error page leaks.
+ * The Express adapter: the node:http listener, which reads what Express adds
+ * (`req.ip` through `trust proxy`, `req.originalUrl`, a body an earlier parser
+ * left). It answers every request itself and never calls `next(err)`, so
+ * Express 4 and 5 behave the same and no error page leaks.
  */
 export function toExpressMiddleware<E extends AnyWebhookEvent>(
   spec: ProviderSpec<E>,
   options: WebhookOptions<E, WebhookRequest>,
 ): WebhookMiddleware {
-  const handle = createWebhookHandler(spec, options);
-  return function paymentWebhookMiddleware(req, res) {
-    void handle(req, res, new ExpressRequestFacts(req));
-  };
+  return toNodeListener(spec, options);
 }

@@ -1,32 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
+import { answerOf, type WebhookAnswer } from './answer';
 import { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
-import type { WebhookOptions, WebhookRequest } from './options';
-import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
+import type { WebhookOptions } from './options';
+import type { ParsedBody, ProviderSpec } from './provider-spec';
 import { readParsedBody } from './read-body';
+import type { RequestFacts } from './request-facts';
 import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
 import { resolveSettings } from './settings';
 
-/** Where the request came from and to, as the framework sees it. */
-export interface RequestFacts {
-  /** The client address after the framework's proxy rules (Express: `req.ip`). */
-  ip: string | undefined;
-  /** The path and query as sent (Express: `req.originalUrl`). */
-  url: string;
-}
-
-/** Handles one request and writes the answer itself; never rejects. */
-export type WebhookHandler<Req extends WebhookRequest> = (req: Req, res: ServerResponse, facts: RequestFacts) => Promise<void>;
-
-interface Answer {
-  status: number;
-  ack: AckBody;
-  /** The response headers as writeHead takes them; made once for the success answer, which is constant. */
-  headers?: string[];
-}
+/** Handles one request and resolves with the answer for the adapter to write; never rejects. */
+export type WebhookHandler<Req> = (request: RequestFacts<Req>) => Promise<WebhookAnswer>;
 
 /**
  * The pipeline, written once for every provider:
@@ -34,14 +20,14 @@ interface Answer {
  * With `inbox`: … → claim → durable put → complete → ack; the inbox runs the
  * handler later (lib/inbox/delivery-worker.ts).
  */
-export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest>(
+export function createWebhookHandler<E extends AnyWebhookEvent, Req>(
   spec: ProviderSpec<E>,
   options: WebhookOptions<E, Req>,
 ): WebhookHandler<Req> {
   const settings = resolveSettings(spec.provider, options);
   const { store } = settings;
-  const success: Answer = { status: 200, ack: spec.success };
-  success.headers = headersOf(success);
+  // Made once: the success answer is constant.
+  const success = answerOf(200, spec.success);
 
   options.inbox?.register({
     provider: spec.provider,
@@ -63,18 +49,18 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     }
   }
 
-  function refuse(error: WebhookError, req: Req): Answer {
+  function refuse(error: WebhookError, req: Req): WebhookAnswer {
     report(error, req);
     if (error.code === 'CONFIGURATION') {
       // Meant for the developer reading the response while integrating: the fix, in words.
-      return { status: error.status, ack: { contentType: 'text/plain; charset=utf-8', body: error.message } };
+      return answerOf(error.status, { contentType: 'text/plain; charset=utf-8', body: error.message });
     }
-    return { status: error.status, ack: spec.failure(error) };
+    return answerOf(error.status, spec.failure(error));
   }
 
   /** What is refused before the body is read. */
-  function admit(req: Req, facts: RequestFacts): void {
-    if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
+  function admit(facts: RequestFacts<Req>): void {
+    if (facts.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(facts.method).slice(0, 16)}.`);
     if (settings.allowIp === undefined) return;
     // Read once: Express recomputes req.ip (trust proxy, X-Forwarded-For) on every read.
     const ip = facts.ip;
@@ -82,8 +68,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   /** The body, authenticated, as the event the handler gets. */
-  function eventFrom(body: ParsedBody, req: Req, facts: RequestFacts, receivedAt: Date): E {
-    const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
+  function eventFrom(body: ParsedBody, facts: RequestFacts<Req>, receivedAt: Date): E {
+    const signedFields = spec.authenticate(body, { headers: facts.headers, url: facts.url });
     const draft = spec.toEvent(body);
     const event = { provider: spec.provider, ...draft, signedFields, receivedAt } as unknown as E;
     if (options.dedupKey !== undefined) event.id = customKey(options.dedupKey, event);
@@ -104,7 +90,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     });
   }
 
-  async function deliver(event: E, req: Req): Promise<Answer> {
+  async function deliver(event: E, req: Req): Promise<WebhookAnswer> {
     const key = `${spec.provider}:${event.id}`;
     const token = nextClaimToken();
     let state;
@@ -126,7 +112,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
    * run settles or is given up at hardTimeoutMs. Nothing here holds `req`
    * except `ctx`, which lets go of it when the run is given up.
    */
-  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>): Promise<Answer> {
+  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>): Promise<WebhookAnswer> {
     const renewal = new ClaimRenewal(store, key, token, settings.lockTtlMs, (failure) => {
       const error = claimLost(failure, event.id);
       report(error, ctx.req);
@@ -168,7 +154,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   /** Inbox mode: once the notification is durably stored it is the inbox's, and the provider is acked. */
-  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req): Promise<Answer> {
+  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req): Promise<WebhookAnswer> {
     try {
       await inbox.put(key, event);
     } catch (cause) {
@@ -196,17 +182,15 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     await options.onEvent(event, ctx);
   }
 
-  return async function handle(req, res, facts) {
-    let answer: Answer;
+  return async function handle(facts) {
     try {
-      admit(req, facts);
+      admit(facts);
       const receivedAt = new Date();
-      const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
-      answer = await deliver(eventFrom(body, req, facts, receivedAt), req);
+      const body = await readParsedBody(spec as ProviderSpec<never>, facts, settings);
+      return await deliver(eventFrom(body, facts, receivedAt), facts.req);
     } catch (error) {
-      answer = refuse(toWebhookError(error), req);
+      return refuse(toWebhookError(error), facts.req);
     }
-    send(res, answer);
   };
 }
 
@@ -256,21 +240,4 @@ function toWebhookError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;
   // A bug of ours or a throwing spec: still answered, never a crash or a hang.
   return new WebhookError('HANDLER_FAILED', 'Unexpected internal error while handling the notification.', { cause: error });
-}
-
-function send(res: ServerResponse, answer: Answer): void {
-  if (res.headersSent || res.writableEnded) return;
-  // writeHead with the headers as a list: no header map to build when nothing else set one.
-  // (Headers an earlier middleware set are kept: Node merges them.)
-  res.writeHead(answer.status, answer.headers ?? headersOf(answer));
-  res.end(answer.ack.body);
-}
-
-function headersOf({ status, ack }: Answer): string[] {
-  // Content-Length given, since the head is built before end() sees the body: never chunked.
-  const headers = ['Content-Type', ack.contentType, 'Content-Length', String(Buffer.byteLength(ack.body))];
-  // A body still dribbling in after a timeout: close rather than keep reading it.
-  if (status === 408) headers.push('Connection', 'close');
-  if (status === 405) headers.push('Allow', 'POST');
-  return headers;
 }

@@ -71,7 +71,7 @@ export type CardIssuingEvent =
   | { [T in CardIssuingCardStatusEventType]: CardIssuingEventOf<T, CardIssuingCard> }[CardIssuingCardStatusEventType]
   | CardIssuingEventOf<string, CardIssuingFields>;
 
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent> {
+export interface CardIssuingOptions<Req = WebhookRequest> extends WebhookOptions<CardIssuingEvent, Req> {
   /**
    * The token in the callback URL you registered (`?token=…`), or sent as the
    * `X-Webhook-Token` header; an array during a rotation (any may match).

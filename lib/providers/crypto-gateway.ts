@@ -54,7 +54,7 @@ export type CryptoGatewayEvent =
   | WebhookEvent<'crypto-gateway', 'transfer', CryptoGatewayTransfer>
   | WebhookEvent<'crypto-gateway', string, CryptoGatewayOther>;
 
-export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent> {
+export interface CryptoGatewayOptions<Req = WebhookRequest> extends WebhookOptions<CryptoGatewayEvent, Req> {
   /** Your gateway key (the `key=` in the signed string); an array during a rotation (any may match). */
   secret: string | readonly string[];
 }

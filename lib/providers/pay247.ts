@@ -44,7 +44,7 @@ export type Pay247Event =
 
 export type Pay247EventType = Pay247Event['type'];
 
-export interface Pay247Options extends WebhookOptions<Pay247Event> {
+export interface Pay247Options<Req = WebhookRequest> extends WebhookOptions<Pay247Event, Req> {
   /** Your Pay247 merchant key; an array during a key rotation (any may match). */
   secret: string | readonly string[];
   /** The success answer. The seed's table says SUCCESS, its prose says success. Default 'SUCCESS'. */

@@ -85,7 +85,7 @@ export type PingPongKybEvent =
   | WebhookEvent<'pingpong-kyb', 'SM_STORE_REVIEW', PingPongStoreReview>
   | WebhookEvent<'pingpong-kyb', string, PingPongOtherReview>;
 
-export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent> {
+export interface PingPongKybOptions<Req = WebhookRequest> extends WebhookOptions<PingPongKybEvent, Req> {
   /** Your PingPong salt; an array during a rotation (any may match). */
   secret: string | readonly string[];
 }

@@ -96,7 +96,7 @@ export type SgateEvent =
   | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
   | SgateEventOf<string, SgateFields | JsonValue[]>;
 
-export interface SgateOptions extends WebhookOptions<SgateEvent> {
+export interface SgateOptions<Req = WebhookRequest> extends WebhookOptions<SgateEvent, Req> {
   /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
   publicKey: RsaKeyInput | readonly RsaKeyInput[];
   /** Your merchant API key: `V-Api-Key` must equal it. */
