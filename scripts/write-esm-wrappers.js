@@ -6,7 +6,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', 'dist');
-const entries = { 'index.mjs': './index.js', 'testing.mjs': './testing/index.js' };
+const entries = {
+  'index.mjs': './index.js',
+  'testing.mjs': './testing/index.js',
+  'node.mjs': './node.js',
+  'fetch.mjs': './fetch.js',
+  'fastify.mjs': './fastify.js',
+  'koa.mjs': './koa.js',
+};
 
 for (const [file, target] of Object.entries(entries)) {
   const names = Object.keys(require(path.join(dist, target))).filter((name) => name !== '__esModule' && name !== 'default');
