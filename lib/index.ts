@@ -3,7 +3,9 @@ export type { WebhookEvent, AnyWebhookEvent, HandlerContext } from './core/event
 export type { WebhookOptions, WebhookRequest } from './core/options';
 export type { WebhookLogger } from './core/log';
 export type { ProviderSpec, ParsedBody, ProviderRequest, AckBody, EventDraft } from './core/provider-spec';
-export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './core/pipeline';
+export { createWebhookHandler, type WebhookHandler } from './core/pipeline';
+export type { RequestFacts, ReceivedBody, BodyReading } from './core/request-facts';
+export type { WebhookAnswer } from './core/answer';
 export type { ExpressRequest, WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';

@@ -136,16 +136,18 @@ const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1 << 10, mb: 1 << 20
 
 const EMPTY = Buffer.alloc(0);
 
-function timeoutError(timeoutMs: number): WebhookError {
+export function timeoutError(timeoutMs: number): WebhookError {
   return new WebhookError('BODY_TIMEOUT', `The body did not arrive within ${timeoutMs} ms.`);
 }
 
-const READ_ERRORS: Record<string, [WebhookErrorCode, string]> = {
+/** body-parser's error types, as the codes and messages we answer with (the Fetch reader uses the same). */
+export const READ_ERRORS: Readonly<Record<string, [WebhookErrorCode, string]>> = {
   'entity.too.large': ['BODY_TOO_LARGE', 'The body is larger than the configured limit.'],
   'encoding.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The Content-Encoding is not supported.'],
   'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The charset is not supported.'],
   'request.aborted': ['BODY_MALFORMED', 'The client aborted the request before the body was complete.'],
   'request.size.invalid': ['BODY_MALFORMED', 'The body length does not match Content-Length.'],
+  'stream.corrupt': ['BODY_MALFORMED', 'The body could not be read.'],
   'stream.encoding.set': ['CONFIGURATION', 'Another middleware set an encoding on the request stream; mount the webhook middleware before it.'],
   'stream.not.readable': ['CONFIGURATION', 'The request body was already consumed by another middleware; mount the webhook middleware before it.'],
 };
@@ -157,5 +159,5 @@ function translateReadError(err: unknown): WebhookError {
   if (status === 413) return new WebhookError('BODY_TOO_LARGE', READ_ERRORS['entity.too.large'][1], { cause: err });
   if (status === 415) return new WebhookError('UNSUPPORTED_MEDIA_TYPE', 'The Content-Encoding is not supported.', { cause: err });
   // zlib errors from a corrupt gzip stream land here.
-  return new WebhookError('BODY_MALFORMED', 'The body could not be read.', { cause: err });
+  return new WebhookError(...READ_ERRORS['stream.corrupt'], { cause: err });
 }

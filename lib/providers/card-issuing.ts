@@ -72,7 +72,7 @@ export type CardIssuingEvent =
   | { [T in CardIssuingCardStatusEventType]: CardIssuingEventOf<T, CardIssuingCard> }[CardIssuingCardStatusEventType]
   | CardIssuingEventOf<UnlistedEventType, CardIssuingFields>;
 
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest> {
+export interface CardIssuingOptions<Req = ExpressRequest> extends WebhookOptions<CardIssuingEvent, Req> {
   /**
    * The token in the callback URL you registered (`?token=…`), or sent as the
    * `X-Webhook-Token` header; an array during a rotation (any may match).
@@ -142,14 +142,22 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
 const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true };
 
 /**
+ * The card-issuing route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCardIssuingSpec(options: CardIssuingOptions<unknown>, factory: string): ProviderSpec<CardIssuingEvent> {
+  checkMiddlewareOptions('card-issuing', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cardIssuingSpec(options);
+}
+
+/**
  * `app.post('/notify/cards', createCardIssuingWebhookMiddleware({ secret, onEvent }))`
  * and register `https://you.example/notify/cards?token=<secret>` as the callback:
  * authenticated by the token, deduplicated by `notify_id`, `event_data` decoded,
  * acked with `{"code":0,"message":"success"}` only once `onEvent` resolved.
  */
 export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware {
-  checkMiddlewareOptions('card-issuing', 'createCardIssuingWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cardIssuingSpec(options), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedCardIssuingSpec(options, 'createCardIssuingWebhookMiddleware'), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
 }
 
 /** Every token the request presents: each `token` query parameter and the header. */

@@ -55,7 +55,7 @@ export type CryptoGatewayEvent =
   | WebhookEvent<'crypto-gateway', 'transfer', CryptoGatewayTransfer>
   | WebhookEvent<'crypto-gateway', UnlistedEventType, CryptoGatewayOther>;
 
-export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent, ExpressRequest> {
+export interface CryptoGatewayOptions<Req = ExpressRequest> extends WebhookOptions<CryptoGatewayEvent, Req> {
   /** Your gateway key (the `key=` in the signed string); an array during a rotation (any may match). */
   secret: string | readonly string[];
 }
@@ -146,11 +146,19 @@ function dedupId(type: string, data: Record<string, string>): string {
 const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true };
 
 /**
+ * The crypto-gateway route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCryptoGatewaySpec(options: CryptoGatewayOptions<unknown>, factory: string): ProviderSpec<CryptoGatewayEvent> {
+  checkMiddlewareOptions('crypto-gateway', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cryptoGatewaySpec(options);
+}
+
+/**
  * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
  * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
  * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
  */
 export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware {
-  checkMiddlewareOptions('crypto-gateway', 'createCryptoGatewayWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cryptoGatewaySpec(options), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedCryptoGatewaySpec(options, 'createCryptoGatewayWebhookMiddleware'), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
 }

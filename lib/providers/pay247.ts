@@ -22,7 +22,7 @@ export type {
   Pay247Status,
 } from './pay247-shapes';
 
-export interface Pay247Options extends WebhookOptions<Pay247Event, ExpressRequest> {
+export interface Pay247Options<Req = ExpressRequest> extends WebhookOptions<Pay247Event, Req> {
   /** Your Pay247 merchant key; an array during a key rotation (any may match). */
   secret: string | readonly string[];
   /** The success answer. Pay247's field table says SUCCESS, its prose says success. Default 'SUCCESS'. */
@@ -79,6 +79,15 @@ export function pay247Spec(options: Pick<Pay247Options, 'secret' | 'successBody'
 const OPTION_NAMES: OwnOptionNames<Pay247Options> = { secret: true, successBody: true, notification: true };
 
 /**
+ * The pay247 route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedPay247Spec(options: Pay247Options<unknown>, factory: string): ProviderSpec<Pay247Event> {
+  checkMiddlewareOptions('pay247', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return pay247Spec(options);
+}
+
+/**
  * `app.post('/notify/pay247', createPay247WebhookMiddleware({ secret, onEvent }))`:
  * legacy payout notifications (v1.0 form, v2.0 JSON) and the current API's
  * payout notifications, or with `notification: 'payin'` its payin
@@ -86,6 +95,5 @@ const OPTION_NAMES: OwnOptionNames<Pay247Options> = { secret: true, successBody:
  * `SUCCESS` only once `onEvent` resolved.
  */
 export function createPay247WebhookMiddleware(options: Pay247Options): WebhookMiddleware {
-  checkMiddlewareOptions('pay247', 'createPay247WebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(pay247Spec(options), options as WebhookOptions<Pay247Event, WebhookRequest>);
+  return toExpressMiddleware(checkedPay247Spec(options, 'createPay247WebhookMiddleware'), options as WebhookOptions<Pay247Event, WebhookRequest>);
 }

@@ -87,7 +87,7 @@ export type PingPongKybEvent =
   | WebhookEvent<'pingpong-kyb', 'SM_STORE_REVIEW', PingPongStoreReview>
   | WebhookEvent<'pingpong-kyb', UnlistedEventType, PingPongOtherReview>;
 
-export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent, ExpressRequest> {
+export interface PingPongKybOptions<Req = ExpressRequest> extends WebhookOptions<PingPongKybEvent, Req> {
   /** Your PingPong salt; an array during a rotation (any may match). */
   secret: string | readonly string[];
   /**
@@ -245,6 +245,16 @@ function signedValue(fields: Fields, name: string): string {
 const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptUnsignedStatus: true };
 
 /**
+ * The pingpong-kyb route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedPingPongKybSpec(options: PingPongKybOptions<unknown>, factory: string): ProviderSpec<PingPongKybEvent> {
+  checkMiddlewareOptions('pingpong-kyb', `${factory}({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })`, options, OPTION_NAMES);
+  requireUnsignedFieldsCovered(options);
+  return pingPongKybSpec(options);
+}
+
+/**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
  * KYB and store review notifications, verified over the five fields PingPong
  * signs, deduplicated, acked with an empty 200 once `onEvent` resolved.
@@ -252,13 +262,11 @@ const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptU
  * (PINGPONG_SENDER_IPS) and `confirm`.
  */
 export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions): WebhookMiddleware {
-  checkMiddlewareOptions('pingpong-kyb', 'createPingPongKybWebhookMiddleware({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })', options, OPTION_NAMES);
-  requireUnsignedFieldsCovered(options);
-  return toExpressMiddleware(pingPongKybSpec(options), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedPingPongKybSpec(options, 'createPingPongKybWebhookMiddleware'), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
 }
 
 /** Secure by default: the unsigned review outcome is trusted only when the sender is checked, the review re-queried, or the merchant says so. */
-function requireUnsignedFieldsCovered(options: PingPongKybOptions): void {
+function requireUnsignedFieldsCovered(options: PingPongKybOptions<unknown>): void {
   const accepted = options.acceptUnsignedStatus;
   if (accepted !== undefined && typeof accepted !== 'boolean') {
     throw new TypeError('express-payment-webhooks (pingpong-kyb): acceptUnsignedStatus must be true or false.');

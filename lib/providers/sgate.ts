@@ -98,7 +98,7 @@ export type SgateEvent =
   | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
   | SgateEventOf<UnlistedEventType, SgateFields | JsonValue[]>;
 
-export interface SgateOptions extends WebhookOptions<SgateEvent, ExpressRequest> {
+export interface SgateOptions<Req = ExpressRequest> extends WebhookOptions<SgateEvent, Req> {
   /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
   publicKey: RsaKeyInput | readonly RsaKeyInput[];
   /** Your merchant API key: `V-Api-Key` must equal it. */
@@ -222,6 +222,15 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
 const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: true, privateKey: true, notifyUrl: true, toleranceSeconds: true };
 
 /**
+ * The sgate route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedSgateSpec(options: SgateOptions<unknown>, factory: string): ProviderSpec<SgateEvent> {
+  checkMiddlewareOptions('sgate', `${factory}({ publicKey, apiKey, onEvent })`, options, OPTION_NAMES);
+  return sgateSpec(options);
+}
+
+/**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
  * verified (MD5withRSA over the raw body, the URL and the V-* headers),
  * deduplicated by event + object id + status + updated_at (transfers: uuid +
@@ -229,8 +238,7 @@ const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: tr
  * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
  */
 export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
-  checkMiddlewareOptions('sgate', 'createSgateWebhookMiddleware({ publicKey, apiKey, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedSgateSpec(options, 'createSgateWebhookMiddleware'), options as WebhookOptions<SgateEvent, WebhookRequest>);
 }
 
 interface SignatureHeaders {

@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import { createPay247WebhookHandler } from 'express-payment-webhooks/fetch';
+import orders from './orders.js';
+
+const pay247 = createPay247WebhookHandler({
+  secret: process.env.PAY247_SECRET,
+  onEvent: async (event) => {
+    if (event.type === 'payout.succeeded') await orders.markPaid(event.data.out_order_no);
+  },
+});
+
+const app = new Hono();
+// c.req.raw is the Fetch API Request, its body not yet read.
+app.post('/webhooks/pay247', (c) => pay247(c.req.raw));
+
+export default app;
