@@ -18,9 +18,9 @@ export type RawBodyReader = (req: IncomingMessage, res: ServerResponse) => Promi
  * What providers send, a plain body with a Content-Length within the limit,
  * is read directly off the stream: Node's HTTP parser already stops at
  * Content-Length, so the limit holds. Everything else (gzip/deflate/br,
- * chunked, a declared length over the limit, a stream someone else touched)
- * goes through body-parser, which applies the limit after inflation, so a
- * compression bomb is a 413.
+ * chunked, a stream someone else touched) goes through body-parser, which
+ * applies the limit after inflation, so a compression bomb is a 413. A
+ * declared length over the limit is a 413 at once, before any byte is read.
  */
 export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReader {
   const parse = bodyParser.raw({ type: () => true, limit: options.limit, inflate: true });
@@ -41,7 +41,10 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
     });
   return (req, res) => {
     const length = plainDeclaredLength(req);
-    return length !== undefined && length <= options.limit ? readPlain(req, length, options.timeoutMs) : viaBodyParser(req, res);
+    if (length === undefined) return viaBodyParser(req, res);
+    // Refused at once, unread: body-parser would wait for the whole body to arrive first (to drain it), that is until the read timeout.
+    if (length > options.limit) return Promise.reject(new WebhookError(...READ_ERRORS['entity.too.large']));
+    return readPlain(req, length, options.timeoutMs);
   };
 }
 

@@ -11,8 +11,8 @@ export interface WebhookAnswer {
 export function answerOf(status: number, ack: AckBody): WebhookAnswer {
   // Content-Length given, since the head is built before the body is written: never chunked.
   const headers = ['Content-Type', ack.contentType, 'Content-Length', String(Buffer.byteLength(ack.body))];
-  // A body still dribbling in after a timeout: close rather than keep reading it.
-  if (status === 408) headers.push('Connection', 'close');
+  // A body still dribbling in after a timeout, or left unread over the limit: close rather than keep reading it.
+  if (status === 408 || status === 413) headers.push('Connection', 'close');
   if (status === 405) headers.push('Allow', 'POST');
   return { status, headers, body: ack.body };
 }

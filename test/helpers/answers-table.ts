@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { AnyWebhookEvent, WebhookError } from '../../lib';
 import { NEXT_ROUTE, SERVER_ADAPTERS, type ProviderStem } from './adapters';
-import { deferred } from './async';
+import { deferred, until } from './async';
 import { post, type Running } from './server';
 import { spyStore } from './spy-store';
 import { recordingLogger } from './webhook-app';
@@ -254,6 +254,49 @@ export function answersTable(c: AnswersTableCase): void {
       expect(await send(url, { ...n, headers: { ...n.headers, 'content-encoding': 'compress' } })).toMatchObject(failure(415, 'UNSUPPORTED_MEDIA_TYPE'));
       expect(events).toHaveLength(0);
       expect(errors.map((e) => e.code)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+    });
+
+    test('an absurd Content-Length (1 GiB, nothing sent after the head): 413 failure ack at once, nothing read or waited for', async () => {
+      const { events, errors, url } = await start({ readTimeoutMs: 60_000 });
+      const n = c.notification();
+      const target = new URL(n.target ? n.target(url) : url);
+      const head = Object.entries(n.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(target.port), '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk) => {
+          received += chunk.toString();
+          // The whole answer is in: headers and the failure ack.
+          if (received.endsWith(failure(413, 'BODY_TOO_LARGE').body)) socket.destroy(), resolve(received);
+        });
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+        socket.write(`POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: x\r\n${head}Content-Length: ${2 ** 30}\r\n\r\n`);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 413/);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(events).toHaveLength(0);
+      expect(errors.map((e) => e.code)).toEqual(['BODY_TOO_LARGE']);
+    });
+
+    test('a client gone mid-body: reported as a malformed body, handler not called, nothing stored; the server goes on', async () => {
+      const { events, errors, store, url } = await start();
+      const n = c.notification();
+      const target = new URL(n.target ? n.target(url) : url);
+      const body = Buffer.from(n.body);
+      const head = Object.entries(n.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const socket = connect(Number(target.port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.on('connect', resolve));
+      socket.write(`POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: x\r\n${head}Content-Length: ${body.length}\r\n\r\n`);
+      socket.write(body.subarray(0, body.length >> 1));
+      await until(() => errors.length > 0 || socket.bytesWritten > 0);
+      socket.destroy();
+      await until(() => errors.length === 1);
+      expect(errors.map((e) => e.code)).toEqual(['BODY_MALFORMED']);
+      expect(events).toHaveLength(0);
+      expect(store.claims).toHaveLength(0);
+      expect(await send(url, n)).toMatchObject({ status: 200, body: c.successBody });
+      expect(events).toHaveLength(1);
     });
 
     test('a body that stops arriving: 408 failure ack with Connection: close at the read timeout', async () => {
