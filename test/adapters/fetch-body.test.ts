@@ -21,13 +21,18 @@ function handler(options: Record<string, unknown> = {}, adapter?: Parameters<typ
   return { handle, seen, errors, lines: logger.lines };
 }
 
-/** A body stream that never ends on its own, counting what was pulled and whether it was cancelled. */
-function endless(chunk: Uint8Array) {
+/**
+ * A body stream far past any limit here, counting what was pulled and whether
+ * it was cancelled. It ends after `chunks` pulls, so that a reader that
+ * ignores the limit finishes (and fails the test) instead of pulling forever.
+ */
+function endless(chunk: Uint8Array, chunks = 256) {
   const state = { pulled: 0, cancelled: deferred() };
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
       state.pulled++;
       controller.enqueue(chunk);
+      if (state.pulled === chunks) controller.close();
     },
     cancel() {
       state.cancelled.resolve();
@@ -65,7 +70,7 @@ test('a body without end and without Content-Length: 413 after the limit, stream
 test('an endless gzip bomb (gzip members one after another): 413 at the inflated limit, stream cancelled, not read on', async () => {
   const { handle, errors } = handler({ limit: 4096 });
   // About 1 kB each, 1 MB inflated; a gzip stream may hold any number of members.
-  const { stream, state } = endless(gzipSync(Buffer.alloc(1 << 20, 0x20)));
+  const { stream, state } = endless(gzipSync(Buffer.alloc(1 << 20, 0x20)), 100);
   const response = await handle(request(stream as unknown as Body, { 'content-type': 'application/json', 'content-encoding': 'gzip' }));
   expect(response.status).toBe(413);
   expect(errors.map((e) => e.code)).toEqual(['BODY_TOO_LARGE']);
