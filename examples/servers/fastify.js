@@ -11,7 +11,9 @@ app.register(
   createPay247WebhookHandler({
     secret: process.env.PAY247_SECRET,
     onEvent: async (event) => {
-      if (event.type === 'payout.succeeded') await orders.markPaid(event.data.out_order_no);
+      if (event.type !== 'payout.succeeded') return;
+      // Your order number: out_order_no in a legacy notification, mch_order_no in the current API's.
+      await orders.markPaid('mch_order_no' in event.data ? event.data.mch_order_no : event.data.out_order_no);
     },
   }),
   { path: '/webhooks/pay247' },

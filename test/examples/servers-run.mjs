@@ -47,6 +47,10 @@ for (const [name, start] of Object.entries(SERVERS)) {
   const handled = await send(n);
   const forged = await send({ ...n, body: n.body.replace('100.0000', '900.0000') });
   const again = await send(n);
-  console.log(JSON.stringify({ name, handled, forged, again, paid: orders.isPaid(n.fields.out_order_no) }));
+  // The current API's payout notification names your order mch_order_no.
+  const current = buildPay247Notification({ secret: SECRET, format: 'current' });
+  const handledCurrent = await send(current);
+  const paid = orders.isPaid(n.fields.out_order_no) && orders.isPaid(current.fields.mch_order_no);
+  console.log(JSON.stringify({ name, handled, forged, again, handledCurrent, paid }));
   await close();
 }

@@ -1,7 +1,8 @@
 /**
  * examples/servers: each server's example (node:http, Next.js route, Hono,
  * Fastify, Koa) run for real: a signed notification is handled and acked, a
- * forged one refused, a redelivery acked without running again. The same
+ * forged one refused, a redelivery acked without running again, a current-API
+ * payout settles its order too. The same
  * files are in docs/servers.md verbatim (test/docs/servers.test.ts).
  */
 import { execFile } from 'node:child_process';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 const RUNNER = join(__dirname, 'servers-run.mjs');
 const EXAMPLES = ['node-http.js', 'fastify.js', 'koa.js', 'hono.mjs', 'nextjs-route.mjs'];
 
-let results: Record<string, { handled: unknown; forged: unknown; again: unknown; paid: boolean }> = {};
+let results: Record<string, { handled: unknown; forged: unknown; again: unknown; handledCurrent: unknown; paid: boolean }> = {};
 
 beforeAll(async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -27,6 +28,7 @@ test.each(EXAMPLES)('examples/servers/%s: handled once, acked, forgeries refused
     handled: { status: 200, body: 'SUCCESS' },
     forged: { status: 401, body: 'fail' },
     again: { status: 200, body: 'SUCCESS' },
+    handledCurrent: { status: 200, body: 'SUCCESS' },
     paid: true,
   });
 });
