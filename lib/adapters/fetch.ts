@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readWebBody } from '../body/read-web-body';
 import type { WebhookAnswer } from '../core/answer';
 import type { AnyWebhookEvent } from '../core/event';
+import { assertKnownOptions, type OptionNames } from '../core/option-names';
 import type { WebhookOptions } from '../core/options';
 import { createWebhookHandler } from '../core/pipeline';
 import type { ProviderSpec } from '../core/provider-spec';
@@ -58,6 +59,8 @@ function nodeHeaders(headers: Headers): IncomingHttpHeaders {
   return out;
 }
 
+const ADAPTER_OPTIONS: OptionNames<FetchAdapterOptions> = { clientIp: true };
+
 function toResponse(answer: WebhookAnswer): Response {
   const headers = new Headers();
   for (let i = 0; i < answer.headers.length; i += 2) headers.append(answer.headers[i], answer.headers[i + 1]);
@@ -69,6 +72,9 @@ export function toFetchHandler<E extends AnyWebhookEvent>(
   options: WebhookOptions<E, Request>,
   adapter: FetchAdapterOptions = {},
 ): FetchWebhookHandler {
+  if (adapter === null || typeof adapter !== 'object') throw new TypeError('express-payment-webhooks: the Fetch adapter options must be an object, e.g. { clientIp }.');
+  // A misspelt clientIP would leave allowIps refusing every request, with nothing said.
+  assertKnownOptions('express-payment-webhooks (Fetch adapter options)', adapter, ADAPTER_OPTIONS);
   if (adapter.clientIp !== undefined && typeof adapter.clientIp !== 'function') throw new TypeError('express-payment-webhooks: clientIp must be a function.');
   const handle = createWebhookHandler(spec, options);
   return function paymentWebhookHandler(request) {

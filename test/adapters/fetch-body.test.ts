@@ -158,6 +158,13 @@ test('not a POST: 405 with Allow; a clientIp that is not a function is refused a
   expect(() => createPay247WebhookHandler({ secret: SECRET, onEvent: () => undefined }, { clientIp: 'x' as never })).toThrow(/clientIp must be a function/);
 });
 
+test('a misspelt adapter option (clientIP) is refused at startup, naming the right one', () => {
+  const create = (adapter: unknown) => createPay247WebhookHandler({ secret: SECRET, onEvent: () => undefined, logger: false }, adapter as never);
+  expect(() => create({ clientIP: () => '127.0.0.1' })).toThrow('unknown option "clientIP". Did you mean clientIp?');
+  expect(() => create(null)).toThrow(/adapter options must be an object/);
+  expect(() => create({ clientIp: () => '127.0.0.1' })).not.toThrow();
+});
+
 test('the URL the provider signs is the path and query, as on the Node servers', async () => {
   const urls: unknown[] = [];
   const { handle } = handler({ onEvent: (_event: unknown, ctx: { req?: Request }) => void urls.push(new URL(ctx.req!.url).search) });
