@@ -255,7 +255,7 @@ module.exports = [
 
   {
     name: 'node-http',
-    label: 'node:http, reads the body, answers success (the ceiling)',
+    label: 'node:http, reads the whole body into one Buffer, answers success (the ceiling)',
     role: 'ceiling',
     sameBodiesOk: true,
     server: { module: 'bench/servers/node-http.js' },
