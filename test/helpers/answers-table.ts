@@ -208,24 +208,27 @@ export function answersTable(c: AnswersTableCase): void {
     });
 
     if (adapter.otherMethodsGoOn) {
-      test('not a POST: handed on to the app\'s next route, not answered by the webhook', async () => {
+      test('not a POST (GET, HEAD): handed on to the app\'s next route, not answered by the webhook', async () => {
         const { events, errors, lines, url } = await start();
         const reply = await fetch(url);
         expect(reply.status).toBe(404);
         expect(await reply.text()).toBe(NEXT_ROUTE);
+        expect((await fetch(url, { method: 'HEAD' })).status).toBe(404);
         expect(events).toHaveLength(0);
         expect(errors).toEqual([]);
         expect(lines).toEqual([]);
       });
     } else {
-      test('not a POST: 405 failure ack with Allow: POST, handler not called', async () => {
+      test('not a POST (GET, HEAD): 405 failure ack with Allow: POST, handler not called', async () => {
         const { events, errors, url } = await start();
         const reply = await fetch(url);
         expect(reply.status).toBe(405);
         expect(reply.headers.get('allow')).toBe('POST');
         expect(await reply.text()).toBe(failure(405, 'METHOD_NOT_ALLOWED').body);
+        const head = await fetch(url, { method: 'HEAD' });
+        expect([head.status, head.headers.get('allow')]).toEqual([405, 'POST']);
         expect(events).toHaveLength(0);
-        expect(errors.map((e) => e.code)).toEqual(['METHOD_NOT_ALLOWED']);
+        expect(errors.map((e) => e.code)).toEqual(['METHOD_NOT_ALLOWED', 'METHOD_NOT_ALLOWED']);
       });
     }
 
