@@ -84,13 +84,13 @@ export interface CardIssuingCredentials {
 }
 
 /** One customer's route: its `secret` (the callback URL's token). */
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest>, CardIssuingCredentials {
+export interface CardIssuingOptions<Req = ExpressRequest> extends WebhookOptions<CardIssuingEvent, Req>, CardIssuingCredentials {
   /** Not with `secret`: a route for many customers takes CardIssuingMultiAccountOptions. */
   resolveCredentials?: never;
 }
 
 /** Many customers on one route: `resolveCredentials(customer_id, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
-export interface CardIssuingMultiAccountOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest>, ResolverOptions<CardIssuingCredentials> {}
+export interface CardIssuingMultiAccountOptions<Req = ExpressRequest> extends WebhookOptions<CardIssuingEvent, Req>, ResolverOptions<CardIssuingCredentials> {}
 
 const WHERE = 'express-payment-webhooks (card-issuing)';
 const MIN_SECRET_LENGTH = 16;
@@ -168,6 +168,15 @@ function customerIdOf(value: unknown): string | undefined {
 const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true, resolveCredentials: true };
 
 /**
+ * The card-issuing route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCardIssuingSpec(options: CardIssuingOptions<unknown> | CardIssuingMultiAccountOptions<unknown>, factory: string): ProviderSpec<CardIssuingEvent, SecretCredentials> {
+  checkMiddlewareOptions('card-issuing', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cardIssuingSpec();
+}
+
+/**
  * `app.post('/notify/cards', createCardIssuingWebhookMiddleware({ secret, onEvent }))`
  * and register `https://you.example/notify/cards?token=<secret>` as the callback:
  * authenticated by the token, deduplicated by `notify_id`, `event_data` decoded,
@@ -177,8 +186,7 @@ export function createCardIssuingWebhookMiddleware(options: CardIssuingMultiAcco
 // Last, so that Parameters<typeof createCardIssuingWebhookMiddleware> stays the single-account options it always was.
 export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware;
 export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions | CardIssuingMultiAccountOptions): WebhookMiddleware {
-  checkMiddlewareOptions('card-issuing', 'createCardIssuingWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cardIssuingSpec(), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedCardIssuingSpec(options, 'createCardIssuingWebhookMiddleware'), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
 }
 
 /** Every token the request presents: each `token` query parameter and the header. */

@@ -63,13 +63,13 @@ export interface CryptoGatewayCredentials {
 }
 
 /** One application's route: its `secret`. */
-export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent, ExpressRequest>, CryptoGatewayCredentials {
+export interface CryptoGatewayOptions<Req = ExpressRequest> extends WebhookOptions<CryptoGatewayEvent, Req>, CryptoGatewayCredentials {
   /** Not with `secret`: a route for many applications takes CryptoGatewayMultiAccountOptions. */
   resolveCredentials?: never;
 }
 
 /** Many applications on one route: `resolveCredentials(appkey, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
-export interface CryptoGatewayMultiAccountOptions extends WebhookOptions<CryptoGatewayEvent, ExpressRequest>, ResolverOptions<CryptoGatewayCredentials> {}
+export interface CryptoGatewayMultiAccountOptions<Req = ExpressRequest> extends WebhookOptions<CryptoGatewayEvent, Req>, ResolverOptions<CryptoGatewayCredentials> {}
 
 const EXCLUDED = new Set(['sign']);
 
@@ -159,6 +159,15 @@ function dedupId(type: string, data: Record<string, string>): string {
 const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true, resolveCredentials: true };
 
 /**
+ * The crypto-gateway route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCryptoGatewaySpec(options: CryptoGatewayOptions<unknown> | CryptoGatewayMultiAccountOptions<unknown>, factory: string): ProviderSpec<CryptoGatewayEvent, SecretCredentials> {
+  checkMiddlewareOptions('crypto-gateway', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cryptoGatewaySpec();
+}
+
+/**
  * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
  * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
  * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
@@ -167,6 +176,5 @@ export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayMulti
 // Last, so that Parameters<typeof createCryptoGatewayWebhookMiddleware> stays the single-account options it always was.
 export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware;
 export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions | CryptoGatewayMultiAccountOptions): WebhookMiddleware {
-  checkMiddlewareOptions('crypto-gateway', 'createCryptoGatewayWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cryptoGatewaySpec(), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedCryptoGatewaySpec(options, 'createCryptoGatewayWebhookMiddleware'), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
 }

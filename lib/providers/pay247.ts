@@ -30,16 +30,16 @@ export interface Pay247Credentials {
 }
 
 /** One merchant account's route: its `secret`. */
-export interface Pay247Options extends Pay247RouteOptions, Pay247Credentials {
+export interface Pay247Options<Req = ExpressRequest> extends Pay247RouteOptions<Req>, Pay247Credentials {
   /** Not with `secret`: a route for many accounts takes Pay247MultiAccountOptions. */
   resolveCredentials?: never;
 }
 
 /** Many merchant accounts on one route: `resolveCredentials(mch_id, ctx)` gives each account's `{ secret }` (docs/multi-account.md). */
-export interface Pay247MultiAccountOptions extends Pay247RouteOptions, ResolverOptions<Pay247Credentials> {}
+export interface Pay247MultiAccountOptions<Req = ExpressRequest> extends Pay247RouteOptions<Req>, ResolverOptions<Pay247Credentials> {}
 
 /** What every Pay247 route takes besides its credentials. */
-export interface Pay247RouteOptions extends WebhookOptions<Pay247Event, ExpressRequest> {
+export interface Pay247RouteOptions<Req = ExpressRequest> extends WebhookOptions<Pay247Event, Req> {
   /** The success answer. Pay247's field table says SUCCESS, its prose says success. Default 'SUCCESS'. */
   successBody?: 'SUCCESS' | 'success';
   /**
@@ -96,6 +96,15 @@ export function pay247Spec(options: Pick<Pay247RouteOptions, 'successBody' | 'no
 const OPTION_NAMES: OwnOptionNames<Pay247Options> = { secret: true, resolveCredentials: true, successBody: true, notification: true };
 
 /**
+ * The pay247 route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedPay247Spec(options: Pay247Options<unknown> | Pay247MultiAccountOptions<unknown>, factory: string): ProviderSpec<Pay247Event, SecretCredentials> {
+  checkMiddlewareOptions('pay247', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return pay247Spec(options);
+}
+
+/**
  * `app.post('/notify/pay247', createPay247WebhookMiddleware({ secret, onEvent }))`:
  * legacy payout notifications (v1.0 form, v2.0 JSON) and the current API's
  * payout notifications, or with `notification: 'payin'` its payin
@@ -106,6 +115,5 @@ export function createPay247WebhookMiddleware(options: Pay247MultiAccountOptions
 // Last, so that Parameters<typeof createPay247WebhookMiddleware> stays the single-account options it always was.
 export function createPay247WebhookMiddleware(options: Pay247Options): WebhookMiddleware;
 export function createPay247WebhookMiddleware(options: Pay247Options | Pay247MultiAccountOptions): WebhookMiddleware {
-  checkMiddlewareOptions('pay247', 'createPay247WebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(pay247Spec(options), options as WebhookOptions<Pay247Event, WebhookRequest>);
+  return toExpressMiddleware(checkedPay247Spec(options, 'createPay247WebhookMiddleware'), options as WebhookOptions<Pay247Event, WebhookRequest>);
 }

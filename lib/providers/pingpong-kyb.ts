@@ -95,16 +95,16 @@ export interface PingPongKybCredentials {
 }
 
 /** One institution's route: its `secret` (salt). */
-export interface PingPongKybOptions extends PingPongKybRouteOptions, PingPongKybCredentials {
+export interface PingPongKybOptions<Req = ExpressRequest> extends PingPongKybRouteOptions<Req>, PingPongKybCredentials {
   /** Not with `secret`: a route for many institutions takes PingPongKybMultiAccountOptions. */
   resolveCredentials?: never;
 }
 
 /** Many institutions on one route: `resolveCredentials(institutionId, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
-export interface PingPongKybMultiAccountOptions extends PingPongKybRouteOptions, ResolverOptions<PingPongKybCredentials> {}
+export interface PingPongKybMultiAccountOptions<Req = ExpressRequest> extends PingPongKybRouteOptions<Req>, ResolverOptions<PingPongKybCredentials> {}
 
 /** What every PingPong KYB route takes besides its credentials. */
-export interface PingPongKybRouteOptions extends WebhookOptions<PingPongKybEvent, ExpressRequest> {
+export interface PingPongKybRouteOptions<Req = ExpressRequest> extends WebhookOptions<PingPongKybEvent, Req> {
   /**
    * `status`, `comment` and `reviewDetail` are not signed: without `allowIps`
    * (PINGPONG_SENDER_IPS) or `confirm`, anyone who replays or captures one
@@ -262,6 +262,16 @@ function signedValue(fields: Fields, name: string): string {
 const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, resolveCredentials: true, acceptUnsignedStatus: true };
 
 /**
+ * The pingpong-kyb route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedPingPongKybSpec(options: PingPongKybOptions<unknown> | PingPongKybMultiAccountOptions<unknown>, factory: string): ProviderSpec<PingPongKybEvent, SecretCredentials> {
+  checkMiddlewareOptions('pingpong-kyb', `${factory}({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })`, options, OPTION_NAMES);
+  requireUnsignedFieldsCovered(options);
+  return pingPongKybSpec();
+}
+
+/**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
  * KYB and store review notifications, verified over the five fields PingPong
  * signs, deduplicated, acked with an empty 200 once `onEvent` resolved.
@@ -272,13 +282,11 @@ export function createPingPongKybWebhookMiddleware(options: PingPongKybMultiAcco
 // Last, so that Parameters<typeof createPingPongKybWebhookMiddleware> stays the single-account options it always was.
 export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions): WebhookMiddleware;
 export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions | PingPongKybMultiAccountOptions): WebhookMiddleware {
-  checkMiddlewareOptions('pingpong-kyb', 'createPingPongKybWebhookMiddleware({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })', options, OPTION_NAMES);
-  requireUnsignedFieldsCovered(options);
-  return toExpressMiddleware(pingPongKybSpec(), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedPingPongKybSpec(options, 'createPingPongKybWebhookMiddleware'), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
 }
 
 /** Secure by default: the unsigned review outcome is trusted only when the sender is checked, the review re-queried, or the merchant says so. */
-function requireUnsignedFieldsCovered(options: PingPongKybRouteOptions): void {
+function requireUnsignedFieldsCovered(options: PingPongKybRouteOptions<unknown>): void {
   const accepted = options.acceptUnsignedStatus;
   if (accepted !== undefined && typeof accepted !== 'boolean') {
     throw new TypeError('express-payment-webhooks (pingpong-kyb): acceptUnsignedStatus must be true or false.');

@@ -111,16 +111,16 @@ export interface SgateCredentials {
 }
 
 /** One merchant account's route: its keys. */
-export interface SgateOptions extends SgateRouteOptions, SgateCredentials {
+export interface SgateOptions<Req = ExpressRequest> extends SgateRouteOptions<Req>, SgateCredentials {
   /** Not with the keys: a route for many accounts takes SgateMultiAccountOptions. */
   resolveCredentials?: never;
 }
 
 /** Many merchant accounts on one route: `resolveCredentials(V-Api-Key, ctx)` gives each one's `{ publicKey, apiKey, privateKey? }` (docs/multi-account.md). */
-export interface SgateMultiAccountOptions extends SgateRouteOptions, ResolverOptions<SgateCredentials> {}
+export interface SgateMultiAccountOptions<Req = ExpressRequest> extends SgateRouteOptions<Req>, ResolverOptions<SgateCredentials> {}
 
 /** What every SGATE route takes besides its credentials. */
-export interface SgateRouteOptions extends WebhookOptions<SgateEvent, ExpressRequest> {
+export interface SgateRouteOptions<Req = ExpressRequest> extends WebhookOptions<SgateEvent, Req> {
   /** The path (or full URL) SGATE posts to, when a proxy rewrites it before your app. Default: `req.originalUrl`. */
   notifyUrl?: string;
   /**
@@ -264,6 +264,15 @@ const OPTION_NAMES: OwnOptionNames<SgateOptions> = {
 };
 
 /**
+ * The sgate route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedSgateSpec(options: SgateOptions<unknown> | SgateMultiAccountOptions<unknown>, factory: string): ProviderSpec<SgateEvent, SgateKeys> {
+  checkMiddlewareOptions('sgate', `${factory}({ publicKey, apiKey, onEvent })`, options, OPTION_NAMES);
+  return sgateSpec(options);
+}
+
+/**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
  * verified (MD5withRSA over the raw body, the URL and the V-* headers),
  * deduplicated by event + object id + status + updated_at (transfers: uuid +
@@ -274,8 +283,7 @@ export function createSgateWebhookMiddleware(options: SgateMultiAccountOptions):
 // Last, so that Parameters<typeof createSgateWebhookMiddleware> stays the single-account options it always was.
 export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware;
 export function createSgateWebhookMiddleware(options: SgateOptions | SgateMultiAccountOptions): WebhookMiddleware {
-  checkMiddlewareOptions('sgate', 'createSgateWebhookMiddleware({ publicKey, apiKey, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
+  return toExpressMiddleware(checkedSgateSpec(options, 'createSgateWebhookMiddleware'), options as WebhookOptions<SgateEvent, WebhookRequest>);
 }
 
 interface SignatureHeaders {
