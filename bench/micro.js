@@ -27,50 +27,56 @@ const REQUEST = { headers: {}, url: '/notify/pay247' };
 
 const STORE_KEYS = 100_000;
 
+/** A spec's authenticate with its credentials prepared once, as the middleware does with static credentials. */
+function verifier(spec, credentials) {
+  const prepared = spec.credentials(credentials);
+  return { verify: (body, request) => spec.authenticate(body, request, prepared) };
+}
+
 const ENTRIES = [
   {
     name: 'Pay247 verify, JSON fields (sorted k=v, MD5, constant-time compare)',
     setup() {
-      const spec = pay247Spec({ secret: PAY247_SECRET });
+      const { verify } = verifier(pay247Spec(), { secret: PAY247_SECRET });
       const body = { format: 'json', text: pay247Json, fields: parseJsonObject(pay247Json) };
-      return () => spec.authenticate(body, REQUEST);
+      return () => verify(body, REQUEST);
     },
   },
   {
     name: 'Pay247 verify, form fields',
     setup() {
-      const spec = pay247Spec({ secret: PAY247_SECRET });
+      const { verify } = verifier(pay247Spec(), { secret: PAY247_SECRET });
       const body = { format: 'form', text: pay247Form, fields: parseForm(pay247Form) };
-      return () => spec.authenticate(body, REQUEST);
+      return () => verify(body, REQUEST);
     },
   },
   {
     name: 'PingPong KYB verify (5 fields, salt first, MD5)',
     setup() {
-      const spec = pingPongKybSpec({ secret: 'bench-salt' });
+      const { verify } = verifier(pingPongKybSpec(), { secret: 'bench-salt' });
       const text = buildPingPongKybNotification({ secret: 'bench-salt' }).body;
       const body = { format: 'json', text, fields: parseJsonObject(text) };
-      return () => spec.authenticate(body, REQUEST);
+      return () => verify(body, REQUEST);
     },
   },
   {
     name: 'crypto gateway verify, XML fields (sorted k=v&key=, MD5)',
     setup() {
-      const spec = cryptoGatewaySpec({ secret: 'bench-key' });
+      const { verify } = verifier(cryptoGatewaySpec(), { secret: 'bench-key' });
       const text = buildCryptoGatewayNotification({ secret: 'bench-key', format: 'xml', signIn: 'body' }).body;
       const body = { format: 'xml', text, fields: parseXmlResponse(text) };
-      return () => spec.authenticate(body, REQUEST);
+      return () => verify(body, REQUEST);
     },
   },
   {
     name: 'SGATE verify (MD5 signing data, RSA-2048 MD5withRSA)',
     setup() {
       const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const spec = sgateSpec({ publicKey, apiKey: 'bench-api-key' });
+      const { verify } = verifier(sgateSpec(), { publicKey, apiKey: 'bench-api-key' });
       const n = buildSgateNotification({ privateKey, apiKey: 'bench-api-key', url: '/notify/sgate' });
       const body = { format: 'json', text: n.body, fields: parseJsonObject(n.body) };
       const request = { headers: Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k.toLowerCase(), v])), url: '/notify/sgate' };
-      return () => spec.authenticate(body, request);
+      return () => verify(body, request);
     },
   },
   {

@@ -63,6 +63,7 @@ const cryptoGatewayJson = cryptoGatewayRequests({ secret: CRYPTO_KEY, format: 'j
  * options (JSON: secrets, keys), and `store` / `inbox` by name (bench/servers/webhook-route.js).
  */
 function webhookRoute(factory, middleware, extra = {}) {
+  // `extra.adapter`: the server other than Express 5 (node, fetch, fastify).
   return { module: 'bench/servers/webhook-route.js', options: { factory, middleware, ...extra } };
 }
 
@@ -81,6 +82,14 @@ module.exports = [
     label: 'Pay247 v2.0 JSON: read, verify, claim (memory), onEvent, ack',
     target: 0.95,
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'pay247-json-accounts',
+    label: 'pay247-json on a route for many merchant accounts: resolveCredentials (cached) gives the mch_id its key',
+    targetVs: { variant: 'pay247-json', ratio: 0.95 },
+    server: webhookRoute('createPay247WebhookMiddleware', {}, { accounts: { 12345678: { secret: PAY247_SECRET }, 87654321: { secret: 'another-account-key' } } }),
     request: pay247Json,
     expectBody: 'SUCCESS',
   },
@@ -210,9 +219,51 @@ module.exports = [
     handledLater: true,
   },
 
+  // ---- the other servers, each next to its own bare route ----
+  {
+    name: 'pay247-json-node',
+    label: 'Pay247 JSON through the node:http listener (express-payment-webhooks/node)',
+    targetVs: { variant: 'node-http', ratio: 0.6 },
+    server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'node' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'fetch-bare',
+    label: 'node:http → Request/Response bridge, reads the body, answers success (the Fetch bare route)',
+    sameBodiesOk: true,
+    server: { module: 'bench/servers/fetch-bare.js' },
+    request: pay247Json,
+    expectBody: 'success',
+  },
+  {
+    name: 'pay247-json-fetch',
+    label: 'Pay247 JSON through the Fetch handler (express-payment-webhooks/fetch), same bridge',
+    targetVs: { variant: 'fetch-bare', ratio: 0.6 },
+    server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'fetch' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'fastify-bare',
+    label: 'Fastify 5 route, its JSON parser, answers success (the Fastify bare route)',
+    sameBodiesOk: true,
+    server: { module: 'bench/servers/fastify-bare.js' },
+    request: pay247Json,
+    expectBody: 'success',
+  },
+  {
+    name: 'pay247-json-fastify',
+    label: 'Pay247 JSON through the Fastify plugin (express-payment-webhooks/fastify)',
+    targetVs: { variant: 'fastify-bare', ratio: 0.6 },
+    server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'fastify' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+
   {
     name: 'node-http',
-    label: 'node:http, reads the body, answers success (the ceiling)',
+    label: 'node:http, reads the whole body into one Buffer, answers success (the ceiling)',
     role: 'ceiling',
     sameBodiesOk: true,
     server: { module: 'bench/servers/node-http.js' },

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
+import { toNodeListener } from './adapters/node';
 import type { AnyWebhookEvent } from './core/event';
 import type { WebhookOptions, WebhookRequest } from './core/options';
-import { createWebhookHandler, type RequestFacts } from './core/pipeline';
 import type { ProviderSpec } from './core/provider-spec';
 
 /**
@@ -17,38 +17,24 @@ export type ExpressRequest = Request;
 export type WebhookMiddleware = (req: WebhookRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
 /**
- * `req.ip` is read only when asked for (by `allowIps`): Express computes it on
- * every read, through its `trust proxy` rules and X-Forwarded-For.
+ * The Express adapter: the node:http listener, which reads what Express adds
+ * (`req.ip` through `trust proxy`, `req.originalUrl`, a body an earlier parser
+ * left). It answers every POST itself and never calls `next(err)`, so Express
+ * 4 and 5 behave the same and no error page leaks. Any other method cannot be
+ * a notification: with a `next` (Express, mounted by `app.use` or `app.all`),
+ * it goes on to the app's other routes; without one (a plain Node listener),
+ * it is answered 405.
  */
-class ExpressRequestFacts implements RequestFacts {
-  readonly url: string;
-
-  constructor(private readonly req: WebhookRequest) {
-    this.url = req.originalUrl ?? req.url ?? '/';
-  }
-
-  get ip(): string | undefined {
-    return this.req.ip ?? this.req.socket?.remoteAddress;
-  }
-}
-
-/**
- * The Express adapter. It answers every POST itself and never calls
- * `next(err)`, so Express 4 and 5 behave the same and no error page leaks.
- * Any other method cannot be a notification: with a `next` (Express, mounted
- * by `app.use` or `app.all`), it goes on to the app's other routes; without
- * one (a plain Node listener), it is answered 405.
- */
-export function toExpressMiddleware<E extends AnyWebhookEvent>(
-  spec: ProviderSpec<E>,
+export function toExpressMiddleware<E extends AnyWebhookEvent, C>(
+  spec: ProviderSpec<E, C>,
   options: WebhookOptions<E, WebhookRequest>,
 ): WebhookMiddleware {
-  const handle = createWebhookHandler(spec, options);
+  const listener = toNodeListener(spec, options);
   return function paymentWebhookMiddleware(req, res, next) {
     if (req.method !== 'POST' && typeof next === 'function') {
       next();
       return;
     }
-    void handle(req, res, new ExpressRequestFacts(req));
+    listener(req, res);
   };
 }

@@ -2,8 +2,11 @@ export { WebhookError, type WebhookErrorCode } from './core/errors';
 export type { WebhookEvent, AnyWebhookEvent, HandlerContext } from './core/event';
 export type { WebhookOptions, WebhookRequest } from './core/options';
 export type { WebhookLogger } from './core/log';
+export type { CredentialsContext, CredentialsResolver, ResolverOptions } from './core/credentials';
 export type { ProviderSpec, ParsedBody, ProviderRequest, AckBody, EventDraft } from './core/provider-spec';
-export { createWebhookHandler, type RequestFacts, type WebhookHandler } from './core/pipeline';
+export { createWebhookHandler, type WebhookHandler } from './core/pipeline';
+export type { RequestFacts, ReceivedBody, BodyReading } from './core/request-facts';
+export type { WebhookAnswer } from './core/answer';
 export type { ExpressRequest, WebhookMiddleware } from './express';
 export type { DedupStore, ClaimState } from './dedup/store';
 export { MemoryDedupStore, type MemoryDedupStoreOptions } from './dedup/memory-store';
@@ -16,6 +19,9 @@ export { postgresSchemaSql, type PostgresSchemaOptions } from './postgres/schema
 export {
   createPay247WebhookMiddleware,
   type Pay247Options,
+  type Pay247MultiAccountOptions,
+  type Pay247RouteOptions,
+  type Pay247Credentials,
   type Pay247Event,
   type Pay247EventType,
   type Pay247Payout,
@@ -32,6 +38,9 @@ export type { RsaKeyInput } from './signing/rsa-keys';
 export {
   createSgateWebhookMiddleware,
   type SgateOptions,
+  type SgateMultiAccountOptions,
+  type SgateRouteOptions,
+  type SgateCredentials,
   type SgateEvent,
   type SgateEventOf,
   type SgateKnownEventType,
@@ -44,6 +53,8 @@ export {
 export {
   createCardIssuingWebhookMiddleware,
   type CardIssuingOptions,
+  type CardIssuingMultiAccountOptions,
+  type CardIssuingCredentials,
   type CardIssuingEvent,
   type CardIssuingEventOf,
   type CardIssuingCardStatusEventType,
@@ -55,6 +66,9 @@ export {
   createPingPongKybWebhookMiddleware,
   PINGPONG_SENDER_IPS,
   type PingPongKybOptions,
+  type PingPongKybMultiAccountOptions,
+  type PingPongKybRouteOptions,
+  type PingPongKybCredentials,
   type PingPongKybEvent,
   type PingPongKybNotification,
   type PingPongKycReview,
@@ -70,6 +84,8 @@ export {
 export {
   createCryptoGatewayWebhookMiddleware,
   type CryptoGatewayOptions,
+  type CryptoGatewayMultiAccountOptions,
+  type CryptoGatewayCredentials,
   type CryptoGatewayEvent,
   type CryptoGatewayNotification,
   type CryptoGatewayRecharge,

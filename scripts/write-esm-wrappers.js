@@ -15,6 +15,10 @@ const dist = path.join(__dirname, '..', 'dist');
 const entries = [
   { file: 'index', target: './index.js' },
   { file: 'testing', target: './testing/index.js' },
+  { file: 'node', target: './node.js' },
+  { file: 'fetch', target: './fetch.js' },
+  { file: 'fastify', target: './fastify.js' },
+  { file: 'koa', target: './koa.js' },
 ];
 
 for (const { file, target } of entries) {

@@ -13,9 +13,10 @@ const { summarize } = require('./stats');
 const FIRST_GUESS_RATE = 20_000;
 /**
  * Pool headroom over the expected number of requests in a run: a warm-up
- * measures a cold server, and later rounds run faster.
+ * measures a cold server, and later rounds run faster (on a shared machine,
+ * several times faster once its other load drops).
  */
-const POOL_HEADROOM = 2;
+const POOL_HEADROOM = 4;
 /** Bodies in a pool at most (~0.5 KB each), and for variants that may send the same bodies again. */
 const MAX_POOL = 400_000;
 const REUSED_POOL = 5_000;

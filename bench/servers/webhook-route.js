@@ -1,11 +1,37 @@
 'use strict';
-// One provider's middleware mounted on an Express 5 route: the full path a
-// real notification takes (read, parse, verify, claim, onEvent, complete, ack).
+// One provider's handler mounted on a route: the full path a real
+// notification takes (read, parse, verify, claim, onEvent, complete, ack).
 // The variant names the factory exported by the package, its options (JSON:
-// secrets, keys), and which store or inbox to use.
+// secrets, keys), which store or inbox to use, and the server (`adapter`):
+// Express 5 by default, or node:http, the Fetch handler (through
+// fetch-bridge.js) or Fastify, each from its subpath.
 const path = require('node:path');
-const express = require('express');
 const pkg = require('../../dist');
+const { fetchBridge } = require('./fetch-bridge');
+
+/** Each server: where its factories come from, and how a handler is mounted at `route`. */
+const ADAPTERS = {
+  express: {
+    entry: pkg,
+    mount: (handler, route) => {
+      const app = require('express')();
+      app.post(route, handler);
+      return app;
+    },
+  },
+  // The listener is the whole server, as `http.createServer(listener)` has it.
+  node: { entry: require('../../dist/node'), mount: (handler) => handler },
+  fetch: { entry: require('../../dist/fetch'), mount: (handler) => fetchBridge(handler) },
+  fastify: {
+    entry: require('../../dist/fastify'),
+    mount: async (plugin, route) => {
+      const app = require('fastify')();
+      await app.register(plugin, { path: route });
+      await app.ready();
+      return app.routing;
+    },
+  },
+};
 
 /** Dedup stores by name; `services` holds what the harness started (e.g. redis.url), `workDir` a scratch directory. */
 const STORES = {
@@ -46,26 +72,34 @@ function setUpOpenTelemetry(mode) {
   }
 }
 
+/**
+ * `accounts` (account id → credentials): a route for many merchant accounts,
+ * resolveCredentials reading that table as a merchant's database would
+ * (async), its answers cached by the middleware.
+ */
+function accountsResolver(accounts) {
+  if (accounts === undefined) return {};
+  return { resolveCredentials: async (account) => (Object.hasOwn(accounts, account) ? accounts[account] : undefined) };
+}
+
 module.exports = async function createWebhookRouteServer(options, bench) {
   setUpOpenTelemetry(options.otel);
-  const factory = pkg[options.factory];
-  if (typeof factory !== 'function') throw new Error(`the package exports no ${options.factory}`);
+  const adapter = ADAPTERS[options.adapter ?? 'express'];
+  const factory = adapter.entry[options.factory];
+  if (typeof factory !== 'function') throw new Error(`the package exports no ${options.factory} for ${options.adapter ?? 'express'}`);
   const store = STORES[options.store ?? 'memory'](options.services);
   const inbox = options.inbox === undefined ? undefined : INBOXES[options.inbox](options.services, options.workDir);
-  const app = express();
-  app.post(
-    options.path,
-    factory({
-      ...options.middleware,
-      store,
-      ...(inbox === undefined ? {} : { inbox }),
-      onEvent: async () => {
-        bench.handled();
-      },
-    }),
-  );
+  const handler = factory({
+    ...options.middleware,
+    ...accountsResolver(options.accounts),
+    store,
+    ...(inbox === undefined ? {} : { inbox }),
+    onEvent: async () => {
+      bench.handled();
+    },
+  });
   return {
-    listener: app,
+    listener: await adapter.mount(handler, options.path),
     async close() {
       // The store (the memory store has no close()) and the inbox; the process exits right after.
       for (const resource of [store, inbox]) {

@@ -18,9 +18,9 @@ export type RawBodyReader = (req: IncomingMessage, res: ServerResponse) => Promi
  * What providers send, a plain body with a Content-Length within the limit,
  * is read directly off the stream: Node's HTTP parser already stops at
  * Content-Length, so the limit holds. Everything else (gzip/deflate/br,
- * chunked, a declared length over the limit, a stream someone else touched)
- * goes through body-parser, which applies the limit after inflation, so a
- * compression bomb is a 413.
+ * chunked, a stream someone else touched) goes through body-parser, which
+ * applies the limit after inflation, so a compression bomb is a 413. A
+ * declared length over the limit is a 413 at once, before any byte is read.
  */
 export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReader {
   const parse = bodyParser.raw({ type: () => true, limit: options.limit, inflate: true });
@@ -41,7 +41,10 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
     });
   return (req, res) => {
     const length = plainDeclaredLength(req);
-    return length !== undefined && length <= options.limit ? readPlain(req, length, options.timeoutMs) : viaBodyParser(req, res);
+    if (length === undefined) return viaBodyParser(req, res);
+    // Refused at once, unread: body-parser would wait for the whole body to arrive first (to drain it), that is until the read timeout.
+    if (length > options.limit) return Promise.reject(new WebhookError(...READ_ERRORS['entity.too.large']));
+    return readPlain(req, length, options.timeoutMs);
   };
 }
 
@@ -136,16 +139,18 @@ const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1 << 10, mb: 1 << 20
 
 const EMPTY = Buffer.alloc(0);
 
-function timeoutError(timeoutMs: number): WebhookError {
+export function timeoutError(timeoutMs: number): WebhookError {
   return new WebhookError('BODY_TIMEOUT', `The body did not arrive within ${timeoutMs} ms.`);
 }
 
-const READ_ERRORS: Record<string, [WebhookErrorCode, string]> = {
+/** body-parser's error types, as the codes and messages we answer with (the Fetch reader uses the same). */
+export const READ_ERRORS: Readonly<Record<string, [WebhookErrorCode, string]>> = {
   'entity.too.large': ['BODY_TOO_LARGE', 'The body is larger than the configured limit.'],
   'encoding.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The Content-Encoding is not supported.'],
   'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The charset is not supported.'],
   'request.aborted': ['BODY_MALFORMED', 'The client aborted the request before the body was complete.'],
   'request.size.invalid': ['BODY_MALFORMED', 'The body length does not match Content-Length.'],
+  'stream.corrupt': ['BODY_MALFORMED', 'The body could not be read.'],
   'stream.encoding.set': ['CONFIGURATION', 'Another middleware set an encoding on the request stream; mount the webhook middleware before it.'],
   'stream.not.readable': ['CONFIGURATION', 'The request body was already consumed by another middleware; mount the webhook middleware before it.'],
 };
@@ -157,5 +162,5 @@ function translateReadError(err: unknown): WebhookError {
   if (status === 413) return new WebhookError('BODY_TOO_LARGE', READ_ERRORS['entity.too.large'][1], { cause: err });
   if (status === 415) return new WebhookError('UNSUPPORTED_MEDIA_TYPE', 'The Content-Encoding is not supported.', { cause: err });
   // zlib errors from a corrupt gzip stream land here.
-  return new WebhookError('BODY_MALFORMED', 'The body could not be read.', { cause: err });
+  return new WebhookError(...READ_ERRORS['stream.corrupt'], { cause: err });
 }

@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   SIGNATURE_MISMATCH: 401,
   SIGNATURE_AMBIGUOUS: 401,
   TIMESTAMP_OUT_OF_TOLERANCE: 401,
+  // resolveCredentials has no credentials for the account the notification names.
+  ACCOUNT_UNKNOWN: 401,
   IN_FLIGHT: 503,
   STORE_UNAVAILABLE: 503,
   NOT_CONFIRMED: 409,
@@ -32,6 +34,9 @@ export const ERROR_STATUS = {
   // with the merchant's key: a fault on the merchant's side, not a bad request.
   DECRYPTION_FAILED: 500,
   INBOX_UNAVAILABLE: 503,
+  // resolveCredentials threw, rejected, timed out or returned malformed
+  // credentials: nothing was verified, so the provider is asked to retry.
+  CREDENTIALS_UNAVAILABLE: 503,
   CONFIGURATION: 500,
 } as const;
 

@@ -11,6 +11,11 @@ export interface WebhookEvent<P extends string = string, T extends string = stri
   /** Top-level fields the provider's signature covers ([] where nothing is signed). */
   signedFields: readonly string[];
   receivedAt: Date;
+  /**
+   * With `resolveCredentials`: the merchant account the notification named
+   * and whose credentials verified it. Undefined with static credentials.
+   */
+  account?: string;
 }
 
 /** Any provider's event; used where the pipeline does not care which. */

@@ -24,6 +24,7 @@ const COMMON_OPTIONS: OptionNames<WebhookOptions<AnyWebhookEvent>> = {
   logger: true,
   inbox: true,
   transactional: true,
+  credentialsCacheMs: true,
 };
 
 /**

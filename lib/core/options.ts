@@ -5,7 +5,7 @@ import type { WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookLogger } from './log';
 
-/** The request as the middleware sees it: Node's, plus what Express adds. */
+/** The request as the Express middleware and the node:http listener see it: Node's, plus what Express adds. */
 export interface WebhookRequest extends IncomingMessage {
   ip?: string;
   originalUrl?: string;
@@ -15,7 +15,7 @@ export interface WebhookRequest extends IncomingMessage {
 }
 
 /** Options every provider's middleware takes. */
-export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRequest = WebhookRequest> {
+export interface WebhookOptions<E extends AnyWebhookEvent, Req = WebhookRequest> {
   /** Your work. Resolve when it is done; throw or reject to make the provider retry. */
   onEvent(event: E, ctx: HandlerContext<Req>): unknown;
   /** Where handled notifications are remembered. Default: a MemoryDedupStore per middleware. */
@@ -50,7 +50,13 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
   lockTtlMs?: number;
   /** How long a handled notification is remembered. Default 3 days: longer than any provider's retries. */
   doneTtlMs?: number;
-  /** Sender IP allow-list: addresses or CIDR ranges, IPv4 or IPv6. Uses `req.ip` (Express `trust proxy`). */
+  /**
+   * Sender IP allow-list: addresses or CIDR ranges, IPv4 or IPv6. Uses the
+   * server's client address after its proxy rules: Express `req.ip` (`trust
+   * proxy`), Fastify `request.ip` (`trustProxy`), Koa `ctx.ip` (`app.proxy`),
+   * the socket's address for node:http, and the `clientIp` adapter option for
+   * the Fetch handler (no address there: every request is refused).
+   */
   allowIps?: readonly string[];
   /**
    * Re-check the notification with the provider (e.g. query its API) before
@@ -90,4 +96,11 @@ export interface WebhookOptions<E extends AnyWebhookEvent, Req extends WebhookRe
    * `hardTimeoutMs` does not apply. Default false.
    */
   transactional?: boolean;
+  /**
+   * With `resolveCredentials`: how long an account's credentials are kept
+   * before it is asked again (a rotated key takes effect within this); an
+   * unknown account is kept for the shorter of this and 5 s. 0: asked for
+   * every notification. Default 60 000.
+   */
+  credentialsCacheMs?: number;
 }

@@ -1,35 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
+import { answerOf, type WebhookAnswer } from './answer';
+import { accountCredentials, type Access } from './credentials';
+import { dedupKeyOf } from './dedup-key';
 import { describeCause, WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
-import type { WebhookOptions, WebhookRequest } from './options';
-import type { AckBody, ParsedBody, ProviderSpec } from './provider-spec';
+import type { WebhookOptions } from './options';
+import type { ParsedBody, ProviderRequest, ProviderSpec } from './provider-spec';
 import { logReport } from './log';
 import { readParsedBody } from './read-body';
+import type { RequestFacts } from './request-facts';
 import { RunContext, runWithDeadline, type TimedRun } from './run-handler';
 import { resolveSettings } from './settings';
 import { startupLog } from './startup-log';
 import { activeSteps, traceNotification, type NotificationTrace, type StepRunner } from '../telemetry/notification-trace';
 
-/** Where the request came from and to, as the framework sees it. */
-export interface RequestFacts {
-  /** The client address after the framework's proxy rules (Express: `req.ip`). */
-  ip: string | undefined;
-  /** The path and query as sent (Express: `req.originalUrl`). */
-  url: string;
-}
-
-/** Handles one request and writes the answer itself; never rejects. */
-export type WebhookHandler<Req extends WebhookRequest> = (req: Req, res: ServerResponse, facts: RequestFacts) => Promise<void>;
-
-interface Answer {
-  status: number;
-  ack: AckBody;
-  /** The response headers as writeHead takes them; made once for the success answer, which is constant. */
-  headers?: string[];
-}
+/** Handles one request and resolves with the answer for the adapter to write; never rejects. */
+export type WebhookHandler<Req> = (request: RequestFacts<Req>) => Promise<WebhookAnswer>;
 
 /**
  * The pipeline, written once for every provider:
@@ -37,15 +25,16 @@ interface Answer {
  * With `inbox`: … → claim → durable put → complete → ack; the inbox runs the
  * handler later (lib/inbox/delivery-worker.ts).
  */
-export function createWebhookHandler<E extends AnyWebhookEvent, Req extends WebhookRequest>(
-  spec: ProviderSpec<E>,
+export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
+  spec: ProviderSpec<E, C>,
   options: WebhookOptions<E, Req>,
 ): WebhookHandler<Req> {
   const settings = resolveSettings(spec.provider, options);
+  const accounts = accountCredentials(spec as ProviderSpec<AnyWebhookEvent, C>, options, settings.handlerTimeoutMs);
   const logger = startupLog(spec.provider, options);
   const { store } = settings;
-  const success: Answer = { status: 200, ack: spec.success };
-  success.headers = headersOf(success);
+  // Made once: the success answer is constant.
+  const success = answerOf(200, spec.success);
 
   const deliverySteps = activeSteps(spec.provider);
   options.inbox?.register({
@@ -72,26 +61,28 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     }
   }
 
-  function refuse(error: WebhookError, req: Req): Answer {
+  function refuse(error: WebhookError, req: Req): WebhookAnswer {
     // The developer learns the fix from the log line; whoever called the public URL gets the usual failure ack.
     report(error, req);
-    return { status: error.status, ack: spec.failure(error) };
+    return answerOf(error.status, spec.failure(error));
   }
 
   /** What is refused before the body is read. */
-  function admit(req: Req, facts: RequestFacts): void {
-    if (req.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(req.method).slice(0, 16)}.`);
+  function admit(facts: RequestFacts<Req>): void {
+    if (facts.method !== 'POST') throw new WebhookError('METHOD_NOT_ALLOWED', `Webhooks are POSTed; got ${String(facts.method).slice(0, 16)}.`);
     if (settings.allowIp === undefined) return;
     // Read once: Express recomputes req.ip (trust proxy, X-Forwarded-For) on every read.
     const ip = facts.ip;
     if (!settings.allowIp(ip)) throw new WebhookError('IP_NOT_ALLOWED', `Sender ${String(ip).slice(0, 64)} is not in allowIps.`);
   }
 
-  /** The body, authenticated, as the event the handler gets. */
-  function eventFrom(body: ParsedBody, req: Req, facts: RequestFacts, receivedAt: Date): E {
-    const signedFields = spec.authenticate(body, { headers: req.headers, url: facts.url });
-    const draft = spec.toEvent(body);
+  /** The body, authenticated with the named account's credentials (or the static ones), as the event the handler gets. */
+  function eventFrom(body: ParsedBody, request: ProviderRequest, access: Access<C>, receivedAt: Date): E {
+    const signedFields = spec.authenticate(body, request, access.credentials);
+    const draft = spec.toEvent(body, access.credentials);
     const event = { provider: spec.provider, ...draft, signedFields, receivedAt } as unknown as E;
+    // Static credentials: no account, and the event (and what an inbox stores of it) exactly as before.
+    if (access.account !== undefined) event.account = access.account;
     if (options.dedupKey !== undefined) event.id = customKey(options.dedupKey, event);
     return event;
   }
@@ -110,8 +101,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     });
   }
 
-  async function deliver(event: E, req: Req, trace: NotificationTrace): Promise<Answer> {
-    const key = `${spec.provider}:${event.id}`;
+  async function deliver(event: E, req: Req, trace: NotificationTrace): Promise<WebhookAnswer> {
+    const key = dedupKeyOf(spec.provider, event);
     if (settings.runExclusive !== undefined) {
       await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx, trace), req);
       return success;
@@ -137,7 +128,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
    * run settles or is given up at hardTimeoutMs. Nothing here holds `req`
    * except `ctx`, which lets go of it when the run is given up.
    */
-  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>, trace: NotificationTrace): Promise<Answer> {
+  async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>, trace: NotificationTrace): Promise<WebhookAnswer> {
     const renewal = new ClaimRenewal(store, key, token, settings.lockTtlMs, (failure) => {
       const error = claimLost(failure, event.id);
       report(error, ctx.req);
@@ -179,7 +170,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
   }
 
   /** Inbox mode: once the notification is durably stored it is the inbox's, and the provider is acked. */
-  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req, trace: NotificationTrace): Promise<Answer> {
+  async function persist(inbox: Inbox, event: E, key: string, token: string, req: Req, trace: NotificationTrace): Promise<WebhookAnswer> {
     try {
       await trace.step('inbox put', () => inbox.put(key, event));
     } catch (cause) {
@@ -211,28 +202,31 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req extends Webh
     await steps.step('onEvent', () => handle(event, ctx));
   }
 
-  /** One request, from the first check to the answer written; never rejects. */
-  async function answerRequest(req: Req, res: ServerResponse, facts: RequestFacts, trace: NotificationTrace): Promise<void> {
-    let answer: Answer;
+  /** One request, from the first check to the answer for the adapter to write; never rejects. */
+  async function answerRequest(facts: RequestFacts<Req>, trace: NotificationTrace): Promise<WebhookAnswer> {
+    let answer: WebhookAnswer;
     let refusal: WebhookError | undefined;
     try {
-      admit(req, facts);
+      admit(facts);
       const receivedAt = new Date();
-      const body = await readParsedBody(spec as ProviderSpec<never>, req, res, settings.readRaw);
-      const event = trace.stepSync('verify', () => eventFrom(body, req, facts, receivedAt));
+      const body = await readParsedBody(spec as unknown as ProviderSpec<never>, facts, settings);
+      const request: ProviderRequest = { headers: facts.headers, url: facts.url };
+      // Static credentials: no await, the hot path as it was.
+      const access = accounts.fixed ?? (await accounts.resolve(body, request));
+      const event = trace.stepSync('verify', () => eventFrom(body, request, access, receivedAt));
       trace.identify(event);
-      answer = await deliver(event, req, trace);
+      answer = await deliver(event, facts.req, trace);
     } catch (error) {
       refusal = toWebhookError(error);
-      answer = refuse(refusal, req);
+      answer = refuse(refusal, facts.req);
     }
     trace.end(answer.status, refusal?.code);
-    send(res, answer);
+    return answer;
   }
 
-  return function handleRequest(req, res, facts) {
-    const trace = traceNotification(spec.provider, req.method);
-    return trace.run(() => answerRequest(req, res, facts, trace));
+  return function handleRequest(facts) {
+    const trace = traceNotification(spec.provider, facts.method);
+    return trace.run(() => answerRequest(facts, trace));
   };
 }
 
@@ -282,21 +276,4 @@ function toWebhookError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;
   // A bug of ours or a throwing spec: still answered, never a crash or a hang.
   return new WebhookError('HANDLER_FAILED', `Unexpected internal error while handling the notification: ${describeCause(error)}`, { cause: error });
-}
-
-function send(res: ServerResponse, answer: Answer): void {
-  if (res.headersSent || res.writableEnded) return;
-  // writeHead with the headers as a list: no header map to build when nothing else set one.
-  // (Headers an earlier middleware set are kept: Node merges them.)
-  res.writeHead(answer.status, answer.headers ?? headersOf(answer));
-  res.end(answer.ack.body);
-}
-
-function headersOf({ status, ack }: Answer): string[] {
-  // Content-Length given, since the head is built before end() sees the body: never chunked.
-  const headers = ['Content-Type', ack.contentType, 'Content-Length', String(Buffer.byteLength(ack.body))];
-  // A body still dribbling in after a timeout: close rather than keep reading it.
-  if (status === 408) headers.push('Connection', 'close');
-  if (status === 405) headers.push('Allow', 'POST');
-  return headers;
 }

@@ -35,13 +35,13 @@ export interface AckBody {
  * the event one member of the union or another (a tag the union does not
  * list makes it the open fallback, typed `UnlistedEventType`).
  */
-export type EventDraft<E extends AnyWebhookEvent> = Omit<E, 'provider' | 'signedFields' | 'receivedAt' | 'type'> & { type: string };
+export type EventDraft<E extends AnyWebhookEvent> = Omit<E, 'provider' | 'signedFields' | 'receivedAt' | 'type' | 'account'> & { type: string };
 
 /**
  * Everything that makes one provider different, as data and small functions.
  * The pipeline (read, parse, authenticate, dedup, handler, ack) is shared.
  */
-export interface ProviderSpec<E extends AnyWebhookEvent> {
+export interface ProviderSpec<E extends AnyWebhookEvent, C = unknown> {
   provider: E['provider'];
   /** The Content-Types the provider sends; anything else is a 415. */
   mediaTypes: MediaTypes;
@@ -50,10 +50,27 @@ export interface ProviderSpec<E extends AnyWebhookEvent> {
    * parser already consumed cannot be verified (and is a configuration error).
    */
   needsRawBody: boolean;
-  /** Throws a 401 WebhookError unless the request is authentic; returns the fields the check covered. */
-  authenticate(body: ParsedBody, request: ProviderRequest): readonly string[];
+  /**
+   * The options that hold the static credentials: what `resolveCredentials`
+   * returns instead, per account. The four credential members are optional
+   * so that a spec written before them still works (with its own
+   * credentials, and without `resolveCredentials`).
+   */
+  credentialOptions?: readonly string[];
+  /**
+   * Checks and prepares credentials (parses keys, checks secret lists):
+   * the static options once at construction, or a `resolveCredentials`
+   * result once per lookup. Throws a TypeError naming what is wrong.
+   */
+  credentials?(raw: object): C;
+  /** Where the notification names its account, in words (for messages and docs). */
+  accountField?: string;
+  /** The account the request names, read before anything is verified; undefined when it names none. */
+  accountOf?(body: ParsedBody, request: ProviderRequest): string | undefined;
+  /** Throws a 401 WebhookError unless the request is authentic under `credentials`; returns the fields the check covered. */
+  authenticate(body: ParsedBody, request: ProviderRequest, credentials: C): readonly string[];
   /** Throws a 400 WebhookError (BODY_INVALID) when the fields are not a notification of this provider. */
-  toEvent(body: ParsedBody): EventDraft<E>;
+  toEvent(body: ParsedBody, credentials: C): EventDraft<E>;
   /** The answer that makes the provider stop retrying. Always sent with HTTP 200. */
   success: AckBody;
   /** The answer to anything not done; sent with the error's status. */

@@ -1,4 +1,4 @@
-import { createRawBodyReader, parseByteLimit, type RawBodyReader } from '../body/read-raw-body';
+import { createRawBodyReader, parseByteLimit, type RawBodyReader, type RawBodyReaderOptions } from '../body/read-raw-body';
 import { MemoryDedupStore } from '../dedup/memory-store';
 import { DAY_MS, positiveMs } from './durations';
 import type { DedupStore } from '../dedup/store';
@@ -6,12 +6,13 @@ import { exclusiveRunner, type ExclusiveRunner } from './run-exclusive';
 import type { Inbox } from '../inbox/inbox';
 import type { AnyWebhookEvent } from './event';
 import { createIpAllowList, type IpAllowList } from './ip-allow-list';
-import type { WebhookOptions, WebhookRequest } from './options';
+import type { WebhookOptions } from './options';
 import { MAX_TIMER_MS } from './timer-ms';
 
 export interface Settings {
   store: DedupStore;
   readRaw: RawBodyReader;
+  bodyLimits: RawBodyReaderOptions;
   handlerTimeoutMs: number;
   hardTimeoutMs: number;
   lockTtlMs: number;
@@ -31,7 +32,7 @@ function timerMs(where: string, name: string, value: number | undefined, fallbac
 }
 
 /** Validates options once, at startup: a misconfiguration throws here, not per request. */
-export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRequest>(
+export function resolveSettings<E extends AnyWebhookEvent, Req>(
   provider: string,
   options: WebhookOptions<E, Req>,
 ): Settings {
@@ -60,9 +61,11 @@ export function resolveSettings<E extends AnyWebhookEvent, Req extends WebhookRe
   if (options.allowIps !== undefined && !Array.isArray(options.allowIps)) {
     throw new TypeError(`${where}: allowIps must be an array of addresses or CIDR ranges.`);
   }
+  const bodyLimits = { limit, timeoutMs: timerMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) };
   return {
     store: options.store ?? new MemoryDedupStore(),
-    readRaw: createRawBodyReader({ limit, timeoutMs: timerMs(where, 'readTimeoutMs', options.readTimeoutMs, 10_000) }),
+    readRaw: createRawBodyReader(bodyLimits),
+    bodyLimits,
     handlerTimeoutMs,
     hardTimeoutMs,
     lockTtlMs: positiveMs(where, 'lockTtlMs', options.lockTtlMs, 2 * handlerTimeoutMs + 5000),

@@ -2,13 +2,14 @@ import { requiredText, type JsonValue } from '../body/fields';
 import { parseJsonObject } from '../body/json';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import type { ResolverOptions } from '../core/credentials';
 import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
 import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from '../express';
 import { safeEqual } from '../signing/compare';
 import { jsonAck, shortReason } from './json-ack';
-import { secretList } from './secrets';
+import { secretCredentials, type SecretCredentials } from './secrets';
 
 export type CardIssuingCardStatusEventType =
   | 'card.status.active'
@@ -72,7 +73,8 @@ export type CardIssuingEvent =
   | { [T in CardIssuingCardStatusEventType]: CardIssuingEventOf<T, CardIssuingCard> }[CardIssuingCardStatusEventType]
   | CardIssuingEventOf<UnlistedEventType, CardIssuingFields>;
 
-export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, ExpressRequest> {
+/** One customer's credentials. */
+export interface CardIssuingCredentials {
   /**
    * The token in the callback URL you registered (`?token=…`), or sent as the
    * `X-Webhook-Token` header; an array during a rotation (any may match).
@@ -80,6 +82,15 @@ export interface CardIssuingOptions extends WebhookOptions<CardIssuingEvent, Exp
    */
   secret: string | readonly string[];
 }
+
+/** One customer's route: its `secret` (the callback URL's token). */
+export interface CardIssuingOptions<Req = ExpressRequest> extends WebhookOptions<CardIssuingEvent, Req>, CardIssuingCredentials {
+  /** Not with `secret`: a route for many customers takes CardIssuingMultiAccountOptions. */
+  resolveCredentials?: never;
+}
+
+/** Many customers on one route: `resolveCredentials(customer_id, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
+export interface CardIssuingMultiAccountOptions<Req = ExpressRequest> extends WebhookOptions<CardIssuingEvent, Req>, ResolverOptions<CardIssuingCredentials> {}
 
 const WHERE = 'express-payment-webhooks (card-issuing)';
 const MIN_SECRET_LENGTH = 16;
@@ -92,17 +103,15 @@ const TOKEN_REASONS: Partial<Record<string, string>> = { SIGNATURE_MISSING: 'tok
  * choose, so a secret token in it (or in a header) is what tells a real
  * notification from anyone else's POST.
  */
-export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): ProviderSpec<CardIssuingEvent> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${WHERE}: options are required.`);
-  const secrets = secretList('card-issuing', options.secret);
-  if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
-    throw new TypeError(`${WHERE}: secret must be at least ${MIN_SECRET_LENGTH} characters (e.g. 24 random bytes as hex): it is the only thing that authenticates these notifications.`);
-  }
+export function cardIssuingSpec(): ProviderSpec<CardIssuingEvent, SecretCredentials> {
   return {
     provider: 'card-issuing',
     mediaTypes: { 'application/json': 'json' },
     needsRawBody: false,
-    authenticate(_body, request) {
+    ...secretCredentials('card-issuing', assertLongEnough),
+    accountField: 'customer_id',
+    accountOf: (body) => customerIdOf(body.fields.customer_id),
+    authenticate(_body, request, { secrets }) {
       const presented = presentedTokens(request);
       if (presented.length === 0) {
         throw new WebhookError('SIGNATURE_MISSING', 'No token: register the callback URL with ?token=<secret>, or send the X-Webhook-Token header.');
@@ -139,7 +148,33 @@ export function cardIssuingSpec(options: Pick<CardIssuingOptions, 'secret'>): Pr
   };
 }
 
-const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true };
+function assertLongEnough(secrets: readonly string[]): void {
+  if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+    throw new TypeError(`${WHERE}: secret must be at least ${MIN_SECRET_LENGTH} characters (e.g. 24 random bytes as hex): it is the only thing that authenticates these notifications.`);
+  }
+}
+
+/**
+ * `customer_id` as the account id: a non-empty string, or a whole number
+ * JSON carries exactly (documented as a long; one beyond 2^53 could name
+ * two customers alike, so it names none).
+ */
+function customerIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}
+
+const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true, resolveCredentials: true };
+
+/**
+ * The card-issuing route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCardIssuingSpec(options: CardIssuingOptions<unknown> | CardIssuingMultiAccountOptions<unknown>, factory: string): ProviderSpec<CardIssuingEvent, SecretCredentials> {
+  checkMiddlewareOptions('card-issuing', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cardIssuingSpec();
+}
 
 /**
  * `app.post('/notify/cards', createCardIssuingWebhookMiddleware({ secret, onEvent }))`
@@ -147,9 +182,11 @@ const OPTION_NAMES: OwnOptionNames<CardIssuingOptions> = { secret: true };
  * authenticated by the token, deduplicated by `notify_id`, `event_data` decoded,
  * acked with `{"code":0,"message":"success"}` only once `onEvent` resolved.
  */
-export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware {
-  checkMiddlewareOptions('card-issuing', 'createCardIssuingWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cardIssuingSpec(options), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
+export function createCardIssuingWebhookMiddleware(options: CardIssuingMultiAccountOptions): WebhookMiddleware;
+// Last, so that Parameters<typeof createCardIssuingWebhookMiddleware> stays the single-account options it always was.
+export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions): WebhookMiddleware;
+export function createCardIssuingWebhookMiddleware(options: CardIssuingOptions | CardIssuingMultiAccountOptions): WebhookMiddleware {
+  return toExpressMiddleware(checkedCardIssuingSpec(options, 'createCardIssuingWebhookMiddleware'), options as WebhookOptions<CardIssuingEvent, WebhookRequest>);
 }
 
 /** Every token the request presents: each `token` query parameter and the header. */

@@ -1,6 +1,7 @@
 import { emptyFields, requireFlat, requiredText, type FlatFields } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import type { ResolverOptions } from '../core/credentials';
 import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderRequest, ProviderSpec } from '../core/provider-spec';
@@ -9,7 +10,7 @@ import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from
 import { hexDigestEqual } from '../signing/compare';
 import { md5Hex } from '../signing/digest';
 import { phpString, verifySortedFields, WORD_FIELD_NAMES, type SortedSigning } from '../signing/sorted-fields';
-import { secretList } from './secrets';
+import { accountField, secretCredentials, type SecretCredentials } from './secrets';
 
 /** What both notifications carry. Every value is a string, whichever format it came in. */
 export interface CryptoGatewayNotification {
@@ -55,10 +56,20 @@ export type CryptoGatewayEvent =
   | WebhookEvent<'crypto-gateway', 'transfer', CryptoGatewayTransfer>
   | WebhookEvent<'crypto-gateway', UnlistedEventType, CryptoGatewayOther>;
 
-export interface CryptoGatewayOptions extends WebhookOptions<CryptoGatewayEvent, ExpressRequest> {
+/** One gateway application's credentials. */
+export interface CryptoGatewayCredentials {
   /** Your gateway key (the `key=` in the signed string); an array during a rotation (any may match). */
   secret: string | readonly string[];
 }
+
+/** One application's route: its `secret`. */
+export interface CryptoGatewayOptions<Req = ExpressRequest> extends WebhookOptions<CryptoGatewayEvent, Req>, CryptoGatewayCredentials {
+  /** Not with `secret`: a route for many applications takes CryptoGatewayMultiAccountOptions. */
+  resolveCredentials?: never;
+}
+
+/** Many applications on one route: `resolveCredentials(appkey, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
+export interface CryptoGatewayMultiAccountOptions<Req = ExpressRequest> extends WebhookOptions<CryptoGatewayEvent, Req>, ResolverOptions<CryptoGatewayCredentials> {}
 
 const EXCLUDED = new Set(['sign']);
 
@@ -77,8 +88,7 @@ const SIGNING: SortedSigning = {
  * MD5 hex. Whether empty values take part is not documented (the XML sample
  * has an empty <ordid>), so both forms are accepted.
  */
-export function cryptoGatewaySpec(options: Pick<CryptoGatewayOptions, 'secret'>): ProviderSpec<CryptoGatewayEvent> {
-  const secrets = secretList('crypto-gateway', options.secret);
+export function cryptoGatewaySpec(): ProviderSpec<CryptoGatewayEvent, SecretCredentials> {
   return {
     provider: 'crypto-gateway',
     mediaTypes: {
@@ -88,7 +98,10 @@ export function cryptoGatewaySpec(options: Pick<CryptoGatewayOptions, 'secret'>)
       'text/xml': 'xml',
     },
     needsRawBody: false,
-    authenticate(body, request) {
+    ...secretCredentials('crypto-gateway'),
+    accountField: 'appkey',
+    accountOf: (body) => accountField(body.fields, 'appkey'),
+    authenticate(body, request, { secrets }) {
       const fields = requireFlat(body.fields);
       const sign = signatureOf(fields, request);
       const signed = verifySortedFields(fields, SIGNING, (text) => secrets.some((secret) => hexDigestEqual(sign, md5Hex(withGatewayKey(text, secret)))));
@@ -143,14 +156,25 @@ function dedupId(type: string, data: Record<string, string>): string {
   return `${type}:${fingerprint(data, EXCLUDED)}`;
 }
 
-const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true };
+const OPTION_NAMES: OwnOptionNames<CryptoGatewayOptions> = { secret: true, resolveCredentials: true };
+
+/**
+ * The crypto-gateway route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedCryptoGatewaySpec(options: CryptoGatewayOptions<unknown> | CryptoGatewayMultiAccountOptions<unknown>, factory: string): ProviderSpec<CryptoGatewayEvent, SecretCredentials> {
+  checkMiddlewareOptions('crypto-gateway', `${factory}({ secret, onEvent })`, options, OPTION_NAMES);
+  return cryptoGatewaySpec();
+}
 
 /**
  * `app.post('/notify/crypto', createCryptoGatewayWebhookMiddleware({ secret, onEvent }))`:
  * deposit (`recharge`) and withdrawal (`transfer`) notifications as form, JSON
  * or XML, verified, deduplicated, acked with `success` once `onEvent` resolved.
  */
-export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware {
-  checkMiddlewareOptions('crypto-gateway', 'createCryptoGatewayWebhookMiddleware({ secret, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(cryptoGatewaySpec(options), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
+export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayMultiAccountOptions): WebhookMiddleware;
+// Last, so that Parameters<typeof createCryptoGatewayWebhookMiddleware> stays the single-account options it always was.
+export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions): WebhookMiddleware;
+export function createCryptoGatewayWebhookMiddleware(options: CryptoGatewayOptions | CryptoGatewayMultiAccountOptions): WebhookMiddleware {
+  return toExpressMiddleware(checkedCryptoGatewaySpec(options, 'createCryptoGatewayWebhookMiddleware'), options as WebhookOptions<CryptoGatewayEvent, WebhookRequest>);
 }

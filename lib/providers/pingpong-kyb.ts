@@ -2,6 +2,7 @@ import { requiredText, type Fields } from '../body/fields';
 import { assertUnambiguousValue, WORD_FIELD_NAMES } from '../signing/sorted-fields';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import type { ResolverOptions } from '../core/credentials';
 import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
@@ -10,7 +11,7 @@ import { toExpressMiddleware, type ExpressRequest, type WebhookMiddleware } from
 import { hexDigestEqual } from '../signing/compare';
 import { isJavaBlank, javaTrim } from '../signing/java-text';
 import { md5Hex } from '../signing/digest';
-import { secretList } from './secrets';
+import { accountField, secretCredentials, type SecretCredentials } from './secrets';
 
 /** A review outcome. Statuses seen: PASS, FAILED, PENDING, and MODIFY (resubmit) at the top level. */
 export type PingPongKybStatus = 'PASS' | 'FAILED' | 'PENDING' | 'MODIFY' | (string & {});
@@ -87,9 +88,23 @@ export type PingPongKybEvent =
   | WebhookEvent<'pingpong-kyb', 'SM_STORE_REVIEW', PingPongStoreReview>
   | WebhookEvent<'pingpong-kyb', UnlistedEventType, PingPongOtherReview>;
 
-export interface PingPongKybOptions extends WebhookOptions<PingPongKybEvent, ExpressRequest> {
+/** One PingPong institution's credentials. */
+export interface PingPongKybCredentials {
   /** Your PingPong salt; an array during a rotation (any may match). */
   secret: string | readonly string[];
+}
+
+/** One institution's route: its `secret` (salt). */
+export interface PingPongKybOptions<Req = ExpressRequest> extends PingPongKybRouteOptions<Req>, PingPongKybCredentials {
+  /** Not with `secret`: a route for many institutions takes PingPongKybMultiAccountOptions. */
+  resolveCredentials?: never;
+}
+
+/** Many institutions on one route: `resolveCredentials(institutionId, ctx)` gives each one's `{ secret }` (docs/multi-account.md). */
+export interface PingPongKybMultiAccountOptions<Req = ExpressRequest> extends PingPongKybRouteOptions<Req>, ResolverOptions<PingPongKybCredentials> {}
+
+/** What every PingPong KYB route takes besides its credentials. */
+export interface PingPongKybRouteOptions<Req = ExpressRequest> extends WebhookOptions<PingPongKybEvent, Req> {
   /**
    * `status`, `comment` and `reviewDetail` are not signed: without `allowIps`
    * (PINGPONG_SENDER_IPS) or `confirm`, anyone who replays or captures one
@@ -125,14 +140,16 @@ const KEY_FIELDS = new Set(['bizType', 'bizId', 'status', 'sign']);
  * salt in front, MD5, upper-case hex. Its prose trims the values; its
  * reference Java appends them as sent: both forms are accepted.
  */
-export function pingPongKybSpec(options: Pick<PingPongKybOptions, 'secret'>): ProviderSpec<PingPongKybEvent> {
-  const salts = secretList('pingpong-kyb', options.secret);
-  const signs = (sign: string, text: string) => salts.some((salt) => hexDigestEqual(sign, md5Hex(salt + text)));
+export function pingPongKybSpec(): ProviderSpec<PingPongKybEvent, SecretCredentials> {
   return {
     provider: 'pingpong-kyb',
     mediaTypes: { 'application/json': 'json' },
     needsRawBody: false,
-    authenticate(body) {
+    ...secretCredentials('pingpong-kyb'),
+    accountField: 'institutionId',
+    accountOf: (body) => accountField(body.fields, 'institutionId'),
+    authenticate(body, _request, { secrets: salts }) {
+      const signs = (sign: string, text: string) => salts.some((salt) => hexDigestEqual(sign, md5Hex(salt + text)));
       const { fields } = body;
       const sign = fields.sign;
       if (typeof sign !== 'string' || sign === '') throw new WebhookError('SIGNATURE_MISSING', 'The notification has no sign field.');
@@ -242,7 +259,17 @@ function signedValue(fields: Fields, name: string): string {
   return String(value);
 }
 
-const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptUnsignedStatus: true };
+const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, resolveCredentials: true, acceptUnsignedStatus: true };
+
+/**
+ * The pingpong-kyb route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedPingPongKybSpec(options: PingPongKybOptions<unknown> | PingPongKybMultiAccountOptions<unknown>, factory: string): ProviderSpec<PingPongKybEvent, SecretCredentials> {
+  checkMiddlewareOptions('pingpong-kyb', `${factory}({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })`, options, OPTION_NAMES);
+  requireUnsignedFieldsCovered(options);
+  return pingPongKybSpec();
+}
 
 /**
  * `app.post('/notify/pingpong-kyb', createPingPongKybWebhookMiddleware({ secret, onEvent }))`:
@@ -251,14 +278,15 @@ const OPTION_NAMES: OwnOptionNames<PingPongKybOptions> = { secret: true, acceptU
  * `status`, `comment` and `reviewDetail` are not signed: see `allowIps`
  * (PINGPONG_SENDER_IPS) and `confirm`.
  */
-export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions): WebhookMiddleware {
-  checkMiddlewareOptions('pingpong-kyb', 'createPingPongKybWebhookMiddleware({ secret, allowIps: PINGPONG_SENDER_IPS.production, onEvent })', options, OPTION_NAMES);
-  requireUnsignedFieldsCovered(options);
-  return toExpressMiddleware(pingPongKybSpec(options), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
+export function createPingPongKybWebhookMiddleware(options: PingPongKybMultiAccountOptions): WebhookMiddleware;
+// Last, so that Parameters<typeof createPingPongKybWebhookMiddleware> stays the single-account options it always was.
+export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions): WebhookMiddleware;
+export function createPingPongKybWebhookMiddleware(options: PingPongKybOptions | PingPongKybMultiAccountOptions): WebhookMiddleware {
+  return toExpressMiddleware(checkedPingPongKybSpec(options, 'createPingPongKybWebhookMiddleware'), options as WebhookOptions<PingPongKybEvent, WebhookRequest>);
 }
 
 /** Secure by default: the unsigned review outcome is trusted only when the sender is checked, the review re-queried, or the merchant says so. */
-function requireUnsignedFieldsCovered(options: PingPongKybOptions): void {
+function requireUnsignedFieldsCovered(options: PingPongKybRouteOptions<unknown>): void {
   const accepted = options.acceptUnsignedStatus;
   if (accepted !== undefined && typeof accepted !== 'boolean') {
     throw new TypeError('express-payment-webhooks (pingpong-kyb): acceptUnsignedStatus must be true or false.');

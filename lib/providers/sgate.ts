@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { KeyObject } from 'node:crypto';
 import { emptyFields, requiredText, type Fields, type JsonValue } from '../body/fields';
 import { WebhookError } from '../core/errors';
 import type { UnlistedEventType, WebhookEvent } from '../core/event';
+import type { ResolverOptions } from '../core/credentials';
 import { checkMiddlewareOptions, type OwnOptionNames } from '../core/option-names';
 import type { WebhookOptions, WebhookRequest } from '../core/options';
 import type { ProviderSpec } from '../core/provider-spec';
@@ -98,13 +100,27 @@ export type SgateEvent =
   | SgateEventOf<'RECEIVING_TRANS_NOTIFICATION', SgateTransfer>
   | SgateEventOf<UnlistedEventType, SgateFields | JsonValue[]>;
 
-export interface SgateOptions extends WebhookOptions<SgateEvent, ExpressRequest> {
+/** One SGATE merchant account's credentials. */
+export interface SgateCredentials {
   /** SGATE's system public key: PEM, or bare base64 DER as SGATE hands it out; an array during a rotation. */
   publicKey: RsaKeyInput | readonly RsaKeyInput[];
   /** Your merchant API key: `V-Api-Key` must equal it. */
   apiKey: string;
   /** Your merchant private key: the sensitive fields are then delivered decrypted. */
   privateKey?: RsaKeyInput;
+}
+
+/** One merchant account's route: its keys. */
+export interface SgateOptions<Req = ExpressRequest> extends SgateRouteOptions<Req>, SgateCredentials {
+  /** Not with the keys: a route for many accounts takes SgateMultiAccountOptions. */
+  resolveCredentials?: never;
+}
+
+/** Many merchant accounts on one route: `resolveCredentials(V-Api-Key, ctx)` gives each one's `{ publicKey, apiKey, privateKey? }` (docs/multi-account.md). */
+export interface SgateMultiAccountOptions<Req = ExpressRequest> extends SgateRouteOptions<Req>, ResolverOptions<SgateCredentials> {}
+
+/** What every SGATE route takes besides its credentials. */
+export interface SgateRouteOptions<Req = ExpressRequest> extends WebhookOptions<SgateEvent, Req> {
   /** The path (or full URL) SGATE posts to, when a proxy rewrites it before your app. Default: `req.originalUrl`. */
   notifyUrl?: string;
   /**
@@ -157,7 +173,25 @@ const ENCRYPTED: ReadonlySet<string> = new Set(SENSITIVE);
 const DEFAULT_TOLERANCE_SECONDS = 300;
 const REQUIRED_HEADERS = ['v-api-key', 'v-timestamp', 'v-nonce-str', 'v-signature'] as const;
 
-type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey' | 'notifyUrl' | 'toleranceSeconds'>;
+type SgateSpecOptions = Pick<SgateRouteOptions, 'notifyUrl' | 'toleranceSeconds'>;
+
+/** SgateCredentials checked and parsed, once per account (or once, for static keys). */
+interface SgateKeys {
+  publicKeys: readonly KeyObject[];
+  apiKey: string;
+  decrypt: ((base64: string) => string) | undefined;
+}
+
+function sgateKeys(raw: object): SgateKeys {
+  const options = raw as Partial<Record<keyof SgateCredentials, unknown>>;
+  const keyInputs = (Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey]) as RsaKeyInput[];
+  if (keyInputs.length === 0) throw new TypeError(`${WHERE}: publicKey is required.`);
+  const publicKeys = Object.freeze(keyInputs.map((key) => rsaPublicKey(WHERE, 'publicKey', key)));
+  const apiKey = options.apiKey;
+  if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError(`${WHERE}: apiKey must be a non-empty string.`);
+  const decrypt = options.privateKey === undefined ? undefined : createPkcs1Decryptor(rsaPrivateKey(WHERE, 'privateKey', options.privateKey as RsaKeyInput));
+  return Object.freeze({ publicKeys, apiKey, decrypt });
+}
 
 /**
  * SGATE signs `{"api_key","timestamp","nonce_str","url","method","body"}`
@@ -165,25 +199,26 @@ type SgateSpecOptions = Pick<SgateOptions, 'publicKey' | 'apiKey' | 'privateKey'
  * text is part of it, so this provider cannot work from a body another parser
  * consumed.
  */
-export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
+export function sgateSpec(options: SgateSpecOptions = {}): ProviderSpec<SgateEvent, SgateKeys> {
   if (options === null || typeof options !== 'object') throw new TypeError(`${WHERE}: options are required.`);
-  const keyInputs = Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey];
-  if (keyInputs.length === 0) throw new TypeError(`${WHERE}: publicKey is required.`);
-  const publicKeys = keyInputs.map((key: RsaKeyInput) => rsaPublicKey(WHERE, 'publicKey', key));
-  const apiKey = options.apiKey;
-  if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError(`${WHERE}: apiKey must be a non-empty string.`);
   const notifyUrl = options.notifyUrl === undefined ? undefined : notifyPath(options.notifyUrl);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (tolerance !== false && (typeof tolerance !== 'number' || !(tolerance > 0))) {
     throw new TypeError(`${WHERE}: toleranceSeconds must be a positive number of seconds, or false to accept any V-Timestamp.`);
   }
-  const decrypt = options.privateKey === undefined ? undefined : createPkcs1Decryptor(rsaPrivateKey(WHERE, 'privateKey', options.privateKey));
 
   return {
     provider: 'sgate',
     mediaTypes: { 'application/json': 'json' },
     needsRawBody: true,
-    authenticate(body, request) {
+    credentialOptions: ['publicKey', 'apiKey', 'privateKey'],
+    credentials: sgateKeys,
+    accountField: 'V-Api-Key header',
+    accountOf(_body, request) {
+      const header = request.headers['v-api-key'];
+      return typeof header === 'string' && header !== '' ? header : undefined;
+    },
+    authenticate(body, request, { publicKeys, apiKey }) {
       if (body.text === undefined) throw new WebhookError('CONFIGURATION', 'The SGATE signature covers the raw body text, which is not available.');
       const headers = signatureHeaders(request.headers);
       if (!safeEqual(headers.apiKey, apiKey)) throw new WebhookError('SIGNATURE_MISMATCH', 'V-Api-Key is not the configured apiKey.');
@@ -202,7 +237,7 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
       // The whole body is signed.
       return Object.keys(body.fields);
     },
-    toEvent(body) {
+    toEvent(body, { decrypt }) {
       const envelope = body.fields;
       const event = requiredText(envelope, 'event');
       const time = envelope.time;
@@ -219,7 +254,23 @@ export function sgateSpec(options: SgateSpecOptions): ProviderSpec<SgateEvent> {
   };
 }
 
-const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: true, privateKey: true, notifyUrl: true, toleranceSeconds: true };
+const OPTION_NAMES: OwnOptionNames<SgateOptions> = {
+  publicKey: true,
+  apiKey: true,
+  privateKey: true,
+  resolveCredentials: true,
+  notifyUrl: true,
+  toleranceSeconds: true,
+};
+
+/**
+ * The sgate route for any server: its options checked at startup (`factory`
+ * names the caller in the error), its spec made.
+ */
+export function checkedSgateSpec(options: SgateOptions<unknown> | SgateMultiAccountOptions<unknown>, factory: string): ProviderSpec<SgateEvent, SgateKeys> {
+  checkMiddlewareOptions('sgate', `${factory}({ publicKey, apiKey, onEvent })`, options, OPTION_NAMES);
+  return sgateSpec(options);
+}
 
 /**
  * `app.post('/notify/sgate', createSgateWebhookMiddleware({ publicKey, apiKey, onEvent }))`:
@@ -228,9 +279,11 @@ const OPTION_NAMES: OwnOptionNames<SgateOptions> = { publicKey: true, apiKey: tr
  * content), sensitive fields decrypted
  * when `privateKey` is given, acked with HTTP 200 only once `onEvent` resolved.
  */
-export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware {
-  checkMiddlewareOptions('sgate', 'createSgateWebhookMiddleware({ publicKey, apiKey, onEvent })', options, OPTION_NAMES);
-  return toExpressMiddleware(sgateSpec(options), options as WebhookOptions<SgateEvent, WebhookRequest>);
+export function createSgateWebhookMiddleware(options: SgateMultiAccountOptions): WebhookMiddleware;
+// Last, so that Parameters<typeof createSgateWebhookMiddleware> stays the single-account options it always was.
+export function createSgateWebhookMiddleware(options: SgateOptions): WebhookMiddleware;
+export function createSgateWebhookMiddleware(options: SgateOptions | SgateMultiAccountOptions): WebhookMiddleware {
+  return toExpressMiddleware(checkedSgateSpec(options, 'createSgateWebhookMiddleware'), options as WebhookOptions<SgateEvent, WebhookRequest>);
 }
 
 interface SignatureHeaders {

@@ -33,7 +33,7 @@ export interface CardIssuingNotificationOptions {
   /** Default: a fresh id. */
   notifyId?: string;
   /** Default 1000001. */
-  customerId?: number;
+  customerId?: number | string;
   /**
    * Sent as the X-Webhook-Token header. The provider itself only calls the URL
    * you registered: to test that form, POST to `cardIssuingCallbackUrl(url, token)`.

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Options, type Pay247Payout } from '../../lib';
+import { createPay247WebhookMiddleware, MemoryDedupStore, WebhookError, type DedupStore, type Pay247Event, type Pay247Payout } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { answersTable } from '../helpers/answers-table';
 import { deferred } from '../helpers/async';
@@ -22,7 +22,8 @@ const SECRET = 'test-secret-1';
 
 answersTable({
   provider: 'pay247',
-  create: (options) => createPay247WebhookMiddleware({ secret: SECRET, ...(options as Omit<Pay247Options, 'secret'>) }),
+  stem: 'Pay247',
+  options: (options) => ({ secret: SECRET, ...options }),
   notification: () => buildPay247Notification({ secret: SECRET }),
   large: (bytes) => buildPay247Notification({ secret: SECRET, fields: { remarks: 'x'.repeat(bytes) } }),
   forgeries: [

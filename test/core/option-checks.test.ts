@@ -1,7 +1,8 @@
 /**
  * Misuse gets a message that names the fix: missing options, misspelt
  * option names, a store that is not one, Redis and SQLite options missing
- * what they need, and the secure defaults' explicit opt-outs.
+ * what they need, and the secure defaults' explicit opt-outs; the same
+ * checks for every server's factories (node:http, Fetch, Fastify, Koa).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import {
@@ -15,19 +16,49 @@ import {
   RedisInbox,
   SqliteInbox,
 } from '../../lib';
+import * as fastifyAdapter from '../../lib/fastify';
+import * as fetchAdapter from '../../lib/fetch';
+import * as koaAdapter from '../../lib/koa';
+import * as nodeAdapter from '../../lib/node';
 
 const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
 const onEvent = () => undefined;
 
-const FACTORIES: Array<[string, (options: any) => unknown, Record<string, unknown>]> = [
-  ['createPay247WebhookMiddleware', createPay247WebhookMiddleware, { secret: 'pay247-secret' }],
-  ['createSgateWebhookMiddleware', createSgateWebhookMiddleware, { publicKey, apiKey: 'sgate-api-key' }],
-  ['createCardIssuingWebhookMiddleware', createCardIssuingWebhookMiddleware, { secret: 'card-issuing-secret-0123456789' }],
-  ['createPingPongKybWebhookMiddleware', createPingPongKybWebhookMiddleware, { secret: 'salt', allowIps: PINGPONG_SENDER_IPS.production }],
-  ['createCryptoGatewayWebhookMiddleware', createCryptoGatewayWebhookMiddleware, { secret: 'crypto-secret' }],
+type Factory = (options: any) => unknown;
+type FactoryRow = [name: string, label: string, create: Factory, required: Record<string, unknown>];
+
+const REQUIRED: Array<[stem: string, required: Record<string, unknown>]> = [
+  ['Pay247', { secret: 'pay247-secret' }],
+  ['Sgate', { publicKey, apiKey: 'sgate-api-key' }],
+  ['CardIssuing', { secret: 'card-issuing-secret-0123456789' }],
+  ['PingPongKyb', { secret: 'salt', allowIps: PINGPONG_SENDER_IPS.production }],
+  ['CryptoGateway', { secret: 'crypto-secret' }],
 ];
 
-describe.each(FACTORIES)('%s', (name, create, required) => {
+const SERVER_MODULES: Array<[server: string, module: object]> = [
+  ['node:http', nodeAdapter],
+  ['Fetch', fetchAdapter],
+  ['Fastify', fastifyAdapter],
+  ['Koa', koaAdapter],
+];
+
+const factoryOf = (module: object, name: string): Factory => (module as Record<string, Factory>)[name];
+
+/** [name in messages, label, factory, required options]: the Express middleware factories, then every server's handler factories. */
+const FACTORIES: FactoryRow[] = [
+  ...REQUIRED.map(([stem, required]): FactoryRow => {
+    const name = `create${stem}WebhookMiddleware`;
+    return [name, name, factoryOf({ createPay247WebhookMiddleware, createSgateWebhookMiddleware, createCardIssuingWebhookMiddleware, createPingPongKybWebhookMiddleware, createCryptoGatewayWebhookMiddleware }, name), required];
+  }),
+  ...SERVER_MODULES.flatMap(([server, module]) =>
+    REQUIRED.map(([stem, required]): FactoryRow => {
+      const name = `create${stem}WebhookHandler`;
+      return [name, `${server} ${name}`, factoryOf(module, name), required];
+    }),
+  ),
+];
+
+describe.each(FACTORIES)('%s (%s)', (name, _label, create, required) => {
   test.each([undefined, null, 'secret', [required]])('options %p: "options are required", with the call to write', (options) => {
     expect(() => create(options)).toThrow(new RegExp(`: options are required: ${name}\\(\\{ `));
   });
@@ -64,6 +95,13 @@ test('provider-specific names are known to their own factory only', () => {
 });
 
 describe('PingPong KYB: unsigned status only with an explicit choice', () => {
+  test.each(SERVER_MODULES)('on %s too: neither allowIps nor confirm is refused; acceptUnsignedStatus: true suffices', (_server, module) => {
+    const create = factoryOf(module, 'createPingPongKybWebhookHandler');
+    expect(() => create({ secret: 'salt', onEvent })).toThrow(/does not sign status, comment or reviewDetail/);
+    expect(() => create({ secret: 'salt', onEvent, acceptUnsignedStatus: 'yes' })).toThrow('acceptUnsignedStatus must be true or false');
+    expect(() => create({ secret: 'salt', onEvent, acceptUnsignedStatus: true })).not.toThrow();
+  });
+
   test('neither allowIps nor confirm: refused, naming the three ways out', () => {
     expect(() => createPingPongKybWebhookMiddleware({ secret: 'salt', onEvent })).toThrow(
       /does not sign status, comment or reviewDetail.*allowIps: PINGPONG_SENDER_IPS\.production.*confirm: .*acceptUnsignedStatus: true/,

@@ -3,7 +3,8 @@
  * backend: ack after the durable write, delivery with retries, dead letters,
  * exactly-once effect, and what happens when the inbox cannot write.
  */
-import { createPay247WebhookMiddleware, createWebhookHandler, WebhookError, type InboxOptions, type InboxReport, type Pay247Event, type ProviderSpec } from '../../lib';
+import { toNodeListener } from '../../lib/node';
+import { createPay247WebhookMiddleware, WebhookError, type InboxOptions, type InboxReport, type Pay247Event, type ProviderSpec } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { deferred, sleep, until } from '../helpers/async';
 import { EXPRESS_VERSIONS, type ExpressVersion } from '../helpers/express-versions';
@@ -244,8 +245,7 @@ function describeInboxMode(backend: Backend): void {
         success: { contentType: 'text/plain', body: 'ok' },
         failure: () => ({ contentType: 'text/plain', body: 'no' }),
       };
-      const handler = createWebhookHandler(spec, { inbox: s.inbox, onEvent: async (event: unknown) => void other.push(event) });
-      const server = await listen((req: any, res: any) => void handler(req, res, { ip: undefined, url: req.url }));
+      const server = await listen(toNodeListener(spec, { inbox: s.inbox, onEvent: async (event: unknown) => void other.push(event) }));
       servers.push(server);
       expect(await post(server.url, '{"id":"o1"}', { 'content-type': 'application/json' })).toMatchObject({ status: 200, body: 'ok' });
       expect((await send(s.url, buildPay247Notification({ secret: SECRET }))).status).toBe(200);

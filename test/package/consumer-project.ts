@@ -3,7 +3,8 @@
  * its packed tarball, as npm would install it, without the network: the
  * tarball is unpacked into node_modules, and what npm would install beside it
  * (its dependencies and required peers, as the packed package.json lists
- * them, plus the consumer's own TypeScript types) is linked from this repo's
+ * them, plus what the consumer installs itself: Express and the TypeScript
+ * types) is linked from this repo's
  * node_modules. The optional peers are left out, and the folder is outside
  * this repo so that node cannot find them by walking up either.
  */
@@ -13,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
-const CONSUMER_TYPES = ['@types/node', '@types/express'];
+/** The consumer's own: its server framework (Express, an optional peer) and its TypeScript types. */
+const CONSUMER_OWN = ['express', '@types/node', '@types/express'];
 
 export interface ConsumerProject {
   dir: string;
@@ -44,7 +46,7 @@ export function makeConsumerProject(): ConsumerProject {
   run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], dir);
   const packed = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as ConsumerProject['packed'];
   const requiredPeers = Object.keys(packed.peerDependencies ?? {}).filter((name) => !packed.peerDependenciesMeta?.[name]?.optional);
-  for (const name of [...Object.keys(packed.dependencies ?? {}), ...requiredPeers, ...CONSUMER_TYPES]) {
+  for (const name of [...Object.keys(packed.dependencies ?? {}), ...requiredPeers, ...CONSUMER_OWN]) {
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
   }

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { makeConsumerProject, ROOT, run, type ConsumerProject } from './consumer-project';
 
 const OPTIONAL_PEERS = ['better-sqlite3', 'ioredis'];
+/** The servers: each app installs its own, and none is required (npm would install a required peer for an app that uses another). */
+const SERVER_PEERS = ['express', 'fastify', 'koa'];
 let project: ConsumerProject;
+
+/** The server adapters, one subpath each. */
+const SUBPATHS = ['node', 'fetch', 'fastify', 'koa'];
+const FACTORIES = ['Pay247', 'Sgate', 'CardIssuing', 'PingPongKyb', 'CryptoGateway'].map((stem) => `create${stem}WebhookHandler`);
 
 beforeAll(() => {
   project = makeConsumerProject();
@@ -25,6 +31,7 @@ function node(script: string, file: string): string {
 test('the tarball holds the build, the types, the docs and the licence, not the sources or tests', () => {
   const expected = ['dist/index.js', 'dist/index.d.ts', 'dist/index.mjs', 'dist/index.d.mts', 'dist/cli/index.js'];
   expected.push('dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/testing.mjs', 'dist/testing.d.mts');
+  expected.push(...SUBPATHS.flatMap((name) => [`dist/${name}.js`, `dist/${name}.d.ts`, `dist/${name}.mjs`, `dist/${name}.d.mts`]));
   expected.push('README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', 'package.json');
   expect(project.files).toEqual(expect.arrayContaining(expected));
   expect(project.files.filter((f) => /^(lib|test|bench|examples|scripts)\//.test(f) || f.endsWith('.map'))).toEqual([]);
@@ -61,6 +68,7 @@ test('a default install builds nothing native: nothing it installs has an instal
     seen.add(at);
     for (const name of Object.keys(lock[at].dependencies ?? {})) queue.push(locate(name, at));
   }
+  expect(SERVER_PEERS.map((name) => [name, project.packed.peerDependenciesMeta?.[name]?.optional])).toEqual(SERVER_PEERS.map((name) => [name, true]));
   expect(seen.size).toBeGreaterThan(10);
   expect([...seen].filter((at) => lock[at].hasInstallScript)).toEqual([]);
 });
@@ -168,4 +176,48 @@ test('arethetypeswrong and publint --strict find nothing wrong with the tarball'
   const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
   expect(() => run(bin('attw'), [project.tarball, '--format', 'ascii'], project.dir)).not.toThrow();
   expect(run(bin('publint'), ['run', project.tarball, '--strict'], project.dir)).toContain('All good!');
+});
+
+test('each server subpath: the five factories, the same from require and import, loading no server framework', () => {
+  const script = `
+    (async () => {
+      const loaded = () => Object.keys(require.cache).filter((f) => /node_modules\\/(fastify|koa|express)\\//.test(f));
+      require('express-payment-webhooks');
+      if (loaded().length) throw new Error('the root entry loaded ' + loaded()[0]);
+      for (const name of ${JSON.stringify(SUBPATHS)}) {
+        const cjs = require('express-payment-webhooks/' + name);
+        const esm = await import('express-payment-webhooks/' + name);
+        for (const factory of ${JSON.stringify(FACTORIES)}) {
+          if (typeof cjs[factory] !== 'function' || esm[factory] !== cjs[factory]) throw new Error(name + ': ' + factory);
+        }
+      }
+      // The adapters import only the frameworks' types: the app's own framework is all that runs.
+      if (loaded().length) throw new Error('an adapter loaded ' + loaded()[0]);
+      const { createPay247WebhookHandler } = require('express-payment-webhooks/fetch');
+      const { buildPay247Notification } = require('express-payment-webhooks/testing');
+      const n = buildPay247Notification({ secret: 'k' });
+      const response = await createPay247WebhookHandler({ secret: 'k', onEvent: () => {} })(new Request('http://x/n', { method: 'POST', headers: n.headers, body: n.body }));
+      console.log(response.status, await response.text());
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  expect(node(script, 'adapters.cjs')).toBe('200 SUCCESS');
+});
+
+test('TypeScript consumers get the adapter types from the subpaths, typed ctx.req included', () => {
+  const use = `
+    const fetchHandler = fetchAdapter.createPay247WebhookHandler({ secret: 'k', onEvent: (_event, ctx) => { const url: string | undefined = ctx.req?.url; void url; } });
+    const response: Promise<Response> = fetchHandler(new Request('http://x'));
+    const listener = nodeAdapter.createSgateWebhookHandler({ publicKey: 'k', apiKey: 'a', onEvent: (_event, ctx) => { void ctx.req?.socket; } });
+    void response; void listener;
+    // @ts-expect-error ctx.req of the Fetch handler is a Request, not a Node request
+    fetchAdapter.createPay247WebhookHandler({ secret: 'k', onEvent: (_event, ctx) => ctx.req?.socket });`;
+  writeFileSync(join(project.dir, 'c.mts'), `import * as fetchAdapter from 'express-payment-webhooks/fetch';\nimport * as nodeAdapter from 'express-payment-webhooks/node';\n${use}`);
+  writeFileSync(
+    join(project.dir, 'd.cts'),
+    "import fetchAdapter = require('express-payment-webhooks/fetch');\nimport nodeAdapter = require('express-payment-webhooks/node');\n" + use,
+  );
+  writeFileSync(
+    join(project.dir, 'tsconfig.adapters.json'),
+    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom'] }, files: ['c.mts', 'd.cts'] }),
+  );
+  expect(() => run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.adapters.json'], project.dir)).not.toThrow();
 });

@@ -1,5 +1,6 @@
 /**
- * Transactional mode on a real PostgreSQL, on Express 5 and Express 4: the
+ * Transactional mode on a real PostgreSQL, on Express 5 and 4, Fastify, Koa
+ * and the Fetch handler (ctx.db is the same whatever ctx.req is): the
  * handler's writes through ctx.db and the done marker commit together or not
  * at all, and duplicates across instances never run twice.
  */
@@ -7,10 +8,10 @@ import { Pool } from 'pg';
 import { createPay247WebhookMiddleware, MemoryDedupStore, PostgresDedupStore, WebhookError, type Pay247Options } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { deferred, until } from '../helpers/async';
-import { EXPRESS_VERSIONS } from '../helpers/express-versions';
+import { SERVER_ADAPTERS } from '../helpers/adapters';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../helpers/postgres-server';
 import { freePort } from '../helpers/redis-server';
-import { listen, post, type Running } from '../helpers/server';
+import { post, type Running } from '../helpers/server';
 
 const SECRET = 'tx-secret';
 
@@ -37,27 +38,26 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
 
   const rowsFor = async (orderNo: unknown) => (await admin.query('SELECT amount FROM orders WHERE order_no = $1', [orderNo])).rows;
 
-  describe.each(EXPRESS_VERSIONS)('on $name', (express) => {
+  // node:http is the listener the Express middleware is.
+  const servers = SERVER_ADAPTERS.filter((adapter) => adapter.name !== 'node:http');
+
+  describe.each(servers)('on $name', (adapter) => {
     /** One instance of the merchant's app: its own store (its own pool) on the shared database. */
-    async function instance(options: Partial<Pay247Options> = {}) {
-      const store = new PostgresDedupStore({ connectionString: server.url });
+    async function instance(options: Partial<Pay247Options<unknown>> = {}, store = new PostgresDedupStore({ connectionString: server.url })) {
       stores.push(store);
       const errors: WebhookError[] = [];
-      const app = express.create();
-      app.post(
-        '/notify/pay247',
-        createPay247WebhookMiddleware({
-          secret: SECRET,
-          store,
-          transactional: true,
-          onEvent: async (event, ctx) => {
-            await ctx.db!.query('INSERT INTO orders (order_no, amount) VALUES ($1, $2)', [event.data.order_no, event.data.amount]);
-          },
-          onError: (error) => errors.push(error),
-          ...options,
-        }),
-      );
-      const http = await listen(app);
+      const providerOptions: Pay247Options<unknown> = {
+        secret: SECRET,
+        store,
+        transactional: true,
+        logger: false,
+        onEvent: async (event, ctx) => {
+          await ctx.db!.query('INSERT INTO orders (order_no, amount) VALUES ($1, $2)', [event.data.order_no, event.data.amount]);
+        },
+        onError: (error) => errors.push(error),
+        ...options,
+      };
+      const http = await adapter.serve({ stem: 'Pay247', path: '/notify/pay247', options: providerOptions as unknown as Record<string, unknown> });
       running.push(http);
       return { url: `${http.url}/notify/pay247`, errors, store };
     }
@@ -65,9 +65,11 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
 
     test('the write and the done marker commit together: acked, the row is there, a retry is acked without running again', async () => {
       let calls = 0;
+      const requests: unknown[] = [];
       const { url } = await instance({
         onEvent: async (event, ctx) => {
           calls++;
+          requests.push(ctx.req);
           await ctx.db!.query('INSERT INTO orders (order_no, amount) VALUES ($1, $2)', [event.data.order_no, event.data.amount]);
         },
       });
@@ -75,6 +77,7 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
       expect(await send(url, n)).toMatchObject({ status: 200, body: 'SUCCESS' });
       expect(await send(url, n)).toMatchObject({ status: 200, body: 'SUCCESS' });
       expect(calls).toBe(1);
+      expect(requests).toEqual([expect.anything()]);
       expect(await rowsFor(n.fields.order_no)).toEqual([{ amount: '100.0000' }]);
     });
 
@@ -168,13 +171,8 @@ describeWithPostgres('transactional: true with PostgresDedupStore', () => {
     test('the database down: 503 STORE_UNAVAILABLE within timeoutMs, so the provider retries', async () => {
       // A port nothing listens on.
       const store = new PostgresDedupStore({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`, timeoutMs: 300 });
-      stores.push(store);
-      const errors: WebhookError[] = [];
-      const app = express.create();
-      app.post('/n', createPay247WebhookMiddleware({ secret: SECRET, store, transactional: true, onEvent: () => {}, onError: (e) => errors.push(e) }));
-      const http = await listen(app);
-      running.push(http);
-      const reply = await send(`${http.url}/n`, buildPay247Notification({ secret: SECRET }));
+      const { url, errors } = await instance({ onEvent: () => {} }, store);
+      const reply = await send(url, buildPay247Notification({ secret: SECRET }));
       expect(reply.status).toBe(503);
       expect(errors.map((e) => e.code)).toEqual(['STORE_UNAVAILABLE']);
     });

@@ -24,7 +24,8 @@ const REASONS: Record<string, string> = { SIGNATURE_MISSING: 'token missing', SI
 answersTable({
   provider: 'card-issuing',
   path: PATH,
-  create: (options) => createCardIssuingWebhookMiddleware({ secret: TOKEN, ...(options as Omit<CardIssuingOptions, 'secret'>) }),
+  stem: 'CardIssuing',
+  options: (options) => ({ secret: TOKEN, ...options }),
   notification: () => notify(),
   large: (bytes) => notify({ data: { remark: 'x'.repeat(bytes) } }),
   forgeries: [

@@ -39,7 +39,8 @@ const formBodyOf = (signedString: string) => signedString.replace(/&key=[^&]*$/,
 
 answersTable({
   provider: 'crypto-gateway',
-  create: (options) => createCryptoGatewayWebhookMiddleware({ secret: SECRET, ...(options as Omit<CryptoGatewayOptions, 'secret'>) }),
+  stem: 'CryptoGateway',
+  options: (options) => ({ secret: SECRET, ...options }),
   notification: () => buildCryptoGatewayNotification({ secret: SECRET }),
   large: (bytes) => buildCryptoGatewayNotification({ secret: SECRET, format: 'xml', fields: { symbol: 'x'.repeat(bytes) } }),
   forgeries: [

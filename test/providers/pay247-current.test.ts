@@ -49,7 +49,8 @@ for (const notification of ['payout', 'payin'] as const) {
   answersTable({
     provider: 'pay247',
     variant: `current-API ${notification}`,
-    create: (options) => createPay247WebhookMiddleware({ secret: SECRET, notification, ...(options as Omit<Pay247Options, 'secret'>) }),
+    stem: 'Pay247',
+    options: (options) => ({ secret: SECRET, notification, ...options }),
     notification: () => buildPay247Notification({ secret: SECRET, format: 'current', notification }),
     large: (bytes) => buildPay247Notification({ secret: SECRET, format: 'current', notification, fields: { error: 'x'.repeat(bytes) } }),
     forgeries: [

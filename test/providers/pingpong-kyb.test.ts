@@ -20,7 +20,8 @@ const replaceSign = (n: Sendable, sign: string) => ({ ...n, body: String(n.body)
 
 answersTable({
   provider: 'pingpong-kyb',
-  create: (options) => createPingPongKybWebhookMiddleware({ secret: SALT, acceptUnsignedStatus: true, ...(options as Omit<PingPongKybOptions, 'secret'>) }),
+  stem: 'PingPongKyb',
+  options: (options) => ({ secret: SALT, acceptUnsignedStatus: true, ...options }),
   notification: () => buildPingPongKybNotification({ secret: SALT }),
   large: (bytes) => buildPingPongKybNotification({ secret: SALT, fields: { comment: 'x'.repeat(bytes) } }),
   forgeries: [

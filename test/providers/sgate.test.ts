@@ -37,7 +37,8 @@ const failure = (status: number, reason: string) => ({ status, body: JSON.string
 answersTable({
   provider: 'sgate',
   path: PATH,
-  create: (options) => createSgateWebhookMiddleware({ publicKey: SYSTEM_PUBLIC_KEY, apiKey: API_KEY, ...(options as Omit<SgateOptions, 'publicKey' | 'apiKey'>) }),
+  stem: 'Sgate',
+  options: (options) => ({ publicKey: SYSTEM_PUBLIC_KEY, apiKey: API_KEY, ...options }),
   notification: () => notify(),
   large: (bytes) => notify({ data: { remark: 'x'.repeat(bytes) } }),
   forgeries: [

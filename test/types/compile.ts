@@ -1,7 +1,7 @@
 /**
  * Type-checks TypeScript and JavaScript text as a merchant's project would
  * (strict; JavaScript with checkJs), with `express-payment-webhooks` and
- * `/testing` resolved to this repo's sources. Returns tsc's messages.
+ * its subpaths resolved to this repo's sources. Returns tsc's messages.
  */
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -25,6 +25,10 @@ const OPTIONS: ts.CompilerOptions = {
   paths: {
     'express-payment-webhooks': ['lib/index.ts'],
     'express-payment-webhooks/testing': ['lib/testing/index.ts'],
+    'express-payment-webhooks/node': ['lib/node.ts'],
+    'express-payment-webhooks/fetch': ['lib/fetch.ts'],
+    'express-payment-webhooks/fastify': ['lib/fastify.ts'],
+    'express-payment-webhooks/koa': ['lib/koa.ts'],
   },
 };
 

@@ -8,7 +8,10 @@
  * function it calls takes values that are neither undefined nor null, so
  * that passing `event.data.x` where x may be missing is an error (as with
  * the merchant's own typed functions), an object it calls methods of has
- * such methods, and anything else is `any`.
+ * such methods, and anything else is `any`. A block that shows an example
+ * file verbatim (`<!-- example: path -->` before it; test/docs/servers.test.ts
+ * holds them equal) is checked as that file, where it is, so that what it
+ * imports from beside it resolves.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -33,6 +36,8 @@ const KNOWN_DOC_ERRORS: ReadonlyArray<{ code: string; error: number; why: string
 interface Snippet {
   name: string;
   text: string;
+  /** The example file the block shows verbatim, checked in its place. */
+  example?: string;
 }
 
 function markdownFiles(): string[] {
@@ -48,7 +53,8 @@ function snippets(): Snippet[] {
     for (const match of text.matchAll(/^```(ts|typescript|js|javascript)[^\S\n]*\n([\s\S]*?)^```/gm)) {
       const line = text.slice(0, match.index).split('\n').length;
       const extension = match[1].startsWith('t') ? 'ts' : 'js';
-      found.push({ name: `${relative(ROOT, file)}:${line}.${extension}`, text: match[2] });
+      const example = /<!-- example: (\S+) -->\n$/.exec(text.slice(0, match.index))?.[1];
+      found.push({ name: `${relative(ROOT, file)}:${line}.${extension}`, text: match[2], example });
     }
   }
   return found;
@@ -89,13 +95,14 @@ test('the docs have code blocks to check', () => {
 });
 
 test('every ts and js block of the docs compiles under strict', () => {
-  const files = Object.fromEntries(blocks.map((block) => [block.name, block.text]));
-  const first = typeCheck({ ...files, 'prelude.d.ts': prelude(blocks, []) });
+  const files = Object.fromEntries(blocks.filter((block) => block.example === undefined).map((block) => [block.name, block.text]));
+  const examples = blocks.flatMap((block) => (block.example === undefined ? [] : [block.example]));
+  const first = typeCheck({ ...files, 'prelude.d.ts': prelude(blocks, []) }, examples);
   const merchantNames = new Set(first.diagnostics.filter((d) => UNDECLARED_NAME.has(d.code)).map((d) => /'([^']+)'/.exec(d.message)![1]));
-  const { diagnostics } = typeCheck({ ...files, 'prelude.d.ts': prelude(blocks, merchantNames) }, [], first.program);
+  const { diagnostics } = typeCheck({ ...files, 'prelude.d.ts': prelude(blocks, merchantNames) }, examples, first.program);
   const where = (d: Diagnostic) => `${d.file.replace(/\.(ts|js)$/, '')}+${d.line - 1}: TS${d.code} ${d.message}`;
   // JavaScript has no parameter types to write: its implicit `any`s are not errors (the rest of strict applies).
-  const errors = diagnostics.filter((d) => !(d.file.endsWith('.js') && IMPLICIT_ANY.has(d.code)));
+  const errors = diagnostics.filter((d) => !(/\.[cm]?js$/.test(d.file) && IMPLICIT_ANY.has(d.code)));
   const lineOf = (d: Diagnostic) => files[d.file]?.split('\n')[d.line - 1] ?? '';
   const known = (d: Diagnostic) => KNOWN_DOC_ERRORS.find((k) => k.error === d.code && lineOf(d).includes(k.code));
   expect(errors.filter((d) => !known(d)).map(where)).toEqual([]);
