@@ -26,24 +26,25 @@ describe('SqliteInbox file settings', () => {
     const db = new BetterSqlite3(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    // synchronous is per connection: read it on the storage's own.
-    const own = (storage as unknown as { db: BetterSqlite3.Database }).db;
-    expect(own.pragma('synchronous', { simple: true })).toBe(2);
+    // synchronous is per connection: read it on the storage's own, on its thread.
+    expect(await storage.settings()).toEqual({ journalMode: 'wal', synchronous: 2 });
     await storage.close();
   });
 });
 
 describe('SqliteInbox loading', () => {
-  test('importing the package does not load the native SQLite module; making a SqliteInbox does', async () => {
+  test('importing the package does not load the native SQLite module; a SqliteInbox loads it on its own thread, never on the main one', async () => {
     const { execFileSync } = await import('node:child_process');
     const dist = join(__dirname, '..', '..', 'dist');
     const script = `
+      const { threadId } = require('node:worker_threads');
       const loaded = () => Object.keys(require.cache).some((file) => file.includes('better-sqlite3'));
       const { SqliteInbox } = require(${JSON.stringify(dist)});
       const before = loaded();
-      new SqliteInbox({ path: ${JSON.stringify(join(dir, 'lazy.db'))} }).close();
-      console.log(JSON.stringify([before, loaded()]));`;
-    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, true]);
+      const inbox = new SqliteInbox({ path: ${JSON.stringify(join(dir, 'lazy.db'))} });
+      inbox.put('pay247:1', { provider: 'pay247', id: '1', type: 'x', data: {}, signedFields: [], receivedAt: new Date() })
+        .then((stored) => inbox.close().then(() => console.log(JSON.stringify([before, stored, loaded(), threadId]))));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, 'stored', false, 0]);
   });
 });
 
