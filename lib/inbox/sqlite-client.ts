@@ -95,6 +95,8 @@ export class SqliteInboxStorage implements InboxStorage {
     if (thread === undefined) return;
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     await this.send(thread, 'close', []).catch(() => undefined);
+    // Answered, so no call holds the process open any more; its exit must still be waited for (a CLI prints after close()).
+    thread.ref();
     await exited;
   }
 
