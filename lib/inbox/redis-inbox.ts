@@ -5,6 +5,7 @@ import { closeRedisClient, createRedisClient, isReplyError } from '../redis/clie
 import { DurableInbox, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { ScriptBatch } from '../redis/script-batch';
 import { scripts } from './redis-scripts';
 import { timerMs } from './timer-ms';
 import { LIST_LIMIT, listedStates, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
@@ -70,6 +71,8 @@ export class RedisInboxStorage implements InboxStorage {
   private readonly consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly groups = new Set<string>();
   private readonly reclaimCursors = new Map<string, string>();
+  /** Puts come one per request, many per turn under load: they leave in one write (lib/redis/script-batch.ts). */
+  private readonly puts: ScriptBatch;
 
   constructor(
     private readonly client: Redis,
@@ -78,6 +81,7 @@ export class RedisInboxStorage implements InboxStorage {
     private readonly timeoutMs = 1000,
   ) {
     this.base = `{${prefix}}`;
+    this.puts = new ScriptBatch(client, () => new Error(`RedisInbox: Redis did not answer put within ${timeoutMs} ms.`));
   }
 
   private entryKey(key: string): string {
@@ -114,7 +118,9 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
-    const stored = await this.run('put', [this.entryKey(key), this.stream(provider), this.index('pending')], [key, provider, event, now]);
+    // Its deadline is kept by the batch: a put not sent by then is never sent, one unanswered by then fails.
+    const keys = [this.entryKey(key), this.stream(provider), this.index('pending')];
+    const stored = await this.puts.run(scripts.put, keys, [key, provider, event, now], Date.now() + this.timeoutMs);
     return stored === 1 ? 'stored' : 'duplicate';
   }
 
