@@ -171,6 +171,16 @@ module.exports = [
     expectBody: 'SUCCESS',
     handledLater: true,
   },
+  {
+    name: 'pay247-json-inbox-redis',
+    label: 'Pay247 JSON with RedisInbox: verify, claim, persist (puts batched per turn), ack; onEvent from the inbox',
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
+    services: ['redis'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'redis' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
 
   {
     name: 'node-http',

@@ -55,6 +55,10 @@ function noteLines(results) {
   const notes = results.variants
     .filter((variant) => variant.skipped || variant.failed)
     .map((variant) => `- ${variant.name}: ${variant.skipped ? `skipped (${variant.skipped})` : `FAILED: ${variant.failed}`}`);
+  // What "durable" meant for the Redis variants: the harness's redis-server (bench/harness/services.js).
+  if (results.variants.some((variant) => variant.name.includes('redis') && variant.summary !== undefined)) {
+    notes.push('- redis variants: redis-server with --appendonly no --save "" (no fsync): an inbox put is as durable as that Redis, i.e. in memory only');
+  }
   for (const variant of results.variants) {
     const reused = variant.summary?.roundsWithReusedBodies;
     if (reused) notes.push(`- ${variant.name}: the body pool ran out in ${reused} round(s), so some bodies were sent twice`);
