@@ -22,7 +22,12 @@ function harness(fail: (request: ThreadRequest) => boolean = () => false) {
         inside = undefined;
       }
     },
-    reply: (batch) => replies.push(batch),
+    reply: (batch) => {
+      // An answer is an ack: it must never leave before its transaction committed.
+      expect(inside).toBeUndefined();
+      for (const reply of batch) if (reply.ok) expect(committed.flat()).toContain(reply.id);
+      replies.push(batch);
+    },
     schedule: (flush) => flushes.push(flush),
   });
   const request = (id: number): ThreadRequest => ({ id, method: 'put', args: [] });
