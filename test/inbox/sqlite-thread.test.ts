@@ -64,8 +64,9 @@ describe('SqliteInbox thread', () => {
     const before = walFrames(path);
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => storage.put(`pay247:${i + 1}`, 'pay247', event(String(i + 1)), 2)));
     expect(results).toEqual(Array(50).fill('stored'));
-    // One commit writes each changed page once (table and two indexes); one commit per put would write at least 50 frames.
-    expect(walFrames(path) - before).toBeLessThan(10);
+    // A commit writes each page it changed once (table and two indexes: 3 frames or so); one commit per put
+    // would write at least 3 x 50. Under load the thread may commit what has arrived in a few groups, never 50.
+    expect(walFrames(path) - before).toBeLessThan(50);
     expect(await storage.list({ limit: 100 })).toHaveLength(51);
     await storage.close();
   });
