@@ -42,13 +42,13 @@ function startServer(variant, services, { profileDir, cpu } = {}) {
 function serverHandle(child, port) {
   return {
     port,
-    /** How many requests the variant's handler ran so far, and the CPU time the process used. */
+    /** How many requests the variant's handler ran so far, the CPU time the process used, its event-loop delay p99 since the last call. */
     stats() {
       return new Promise((resolve) => {
         child.on('message', function onMessage(message) {
           if (message.type !== 'stats') return;
           child.off('message', onMessage);
-          resolve({ handled: message.handled, cpuMicros: message.cpuMicros });
+          resolve({ handled: message.handled, cpuMicros: message.cpuMicros, loopDelayP99Ms: message.loopDelayP99Ms });
         });
         child.send({ type: 'stats' });
       });

@@ -121,6 +121,8 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     // CPU per request is steadier than req/s on a shared machine: other load slows the
     // server's clock, not the work each request takes.
     run.serverCpuMicrosPerRequest = (after.cpuMicros - before.cpuMicros) / run.completed;
+    // The stats call before the run reset the histogram: this is the run's own.
+    run.loopDelayP99Ms = after.loopDelayP99Ms;
     fastestSeen.set(variant, Math.max(fastestSeen.get(variant) ?? 0, run.rate, run.peakRate));
     return run;
   };
@@ -165,6 +167,7 @@ function summarizeVariant(variant, rounds, options) {
     rate: summarize(rounds.map((run) => run.rate)),
     p99Ms: summarize(rounds.map((run) => run.latencyMs.p99)),
     serverCpuMicrosPerRequest: summarize(rounds.map((run) => run.serverCpuMicrosPerRequest)),
+    loopDelayP99Ms: summarize(rounds.map((run) => run.loopDelayP99Ms)),
     ratio,
     ratioVs,
     meetsTarget,

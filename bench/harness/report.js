@@ -10,8 +10,8 @@ function spread(summary, digits) {
 
 function httpTable(results) {
   const lines = [
-    '| variant | req/s median (min–max) | p99 ms | server CPU µs/req | × baseline median (min–max) | target |',
-    '|---|---:|---:|---:|---:|---|',
+    '| variant | req/s median (min–max) | p99 ms | server CPU µs/req | event-loop delay p99 ms | × baseline median (min–max) | target |',
+    '|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const variant of results.variants) {
     if (variant.summary === undefined) continue;
@@ -29,7 +29,8 @@ function httpTable(results) {
     }
     if (!summary.valid) target = `INVALID: ${summary.problems.join('; ')}`;
     const cpu = number(summary.serverCpuMicrosPerRequest.median, 0);
-    lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${ratio} | ${target} |`);
+    const loopDelay = number(summary.loopDelayP99Ms?.median, 1);
+    lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${loopDelay} | ${ratio} | ${target} |`);
   }
   return lines.join('\n');
 }
@@ -54,6 +55,10 @@ function noteLines(results) {
   const notes = results.variants
     .filter((variant) => variant.skipped || variant.failed)
     .map((variant) => `- ${variant.name}: ${variant.skipped ? `skipped (${variant.skipped})` : `FAILED: ${variant.failed}`}`);
+  // What "durable" meant for the Redis variants: the harness's redis-server (bench/harness/services.js).
+  if (results.variants.some((variant) => variant.name.includes('redis') && variant.summary !== undefined)) {
+    notes.push('- redis variants: redis-server with --appendonly no --save "" (no fsync): an inbox put is as durable as that Redis, i.e. in memory only');
+  }
   for (const variant of results.variants) {
     const reused = variant.summary?.roundsWithReusedBodies;
     if (reused) notes.push(`- ${variant.name}: the body pool ran out in ${reused} round(s), so some bodies were sent twice`);

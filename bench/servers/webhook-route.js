@@ -17,6 +17,7 @@ const STORES = {
 /** Inboxes by name (issue 9). A variant without `inbox` acks after the handler, as by default. */
 const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
+  redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
 };
 
 /**

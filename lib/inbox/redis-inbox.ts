@@ -8,6 +8,7 @@ import { requireUrlOrClient } from '../redis/url-or-client';
 import { DurableInbox, INBOX_OPTION_NAMES, type InboxOptions } from './durable-inbox';
 import { DAY_MS, positiveMs } from '../core/durations';
 import type { InboxCount, InboxEntry, InboxState, InboxListOptions, InboxPurgeOptions } from './inbox';
+import { ScriptBatch } from '../redis/script-batch';
 import { scripts } from './redis-scripts';
 import { settleWithin } from '../core/settle-within';
 import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
@@ -86,6 +87,8 @@ export class RedisInboxStorage implements InboxStorage {
   private readonly consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly groups = new Set<string>();
   private readonly reclaimCursors = new Map<string, string>();
+  /** Puts come one per request, many per turn under load: they leave in one write (lib/redis/script-batch.ts). */
+  private readonly puts: ScriptBatch;
 
   private readonly client: Redis;
 
@@ -97,6 +100,7 @@ export class RedisInboxStorage implements InboxStorage {
   ) {
     this.client = asRedis(client);
     this.base = `{${prefix}}`;
+    this.puts = new ScriptBatch(this.client, () => new Error(`RedisInbox: Redis did not answer put within ${timeoutMs} ms.`));
   }
 
   private entryKey(key: string): string {
@@ -121,7 +125,9 @@ export class RedisInboxStorage implements InboxStorage {
   }
 
   async put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
-    const stored = await this.run('put', [this.entryKey(key), this.stream(provider), this.index('pending')], [key, provider, event, now]);
+    // Its deadline is kept by the batch: a put not sent by then is never sent, one unanswered by then fails.
+    const keys = [this.entryKey(key), this.stream(provider), this.index('pending')];
+    const stored = await this.puts.run(scripts.put, keys, [key, provider, event, now], Date.now() + this.timeoutMs);
     return stored === 1 ? 'stored' : 'duplicate';
   }
 

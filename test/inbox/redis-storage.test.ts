@@ -63,4 +63,38 @@ describeWithRedis('RedisInbox storage', () => {
       },
     };
   });
+
+  describe('puts made in one turn of the event loop', () => {
+    const event = (id: string) =>
+      JSON.stringify({ provider: 'pay247', id, type: 'payout.succeeded', data: {}, signedFields: [], receivedAt: new Date(0).toISOString() });
+    afterEach(() => jest.restoreAllMocks());
+
+    test('go to Redis in one write, each with its own answer: a key put twice in one batch is stored once', async () => {
+      const client = new Redis(server.url);
+      const storage = new RedisInboxStorage(client, `batch:${n++}`, true);
+      // Loads the script, so no NOSCRIPT fallback adds writes below.
+      await storage.put('pay247:warm', 'pay247', event('warm'), 1);
+      const socket = (client as unknown as { stream: object }).stream;
+      const write = jest.spyOn(socket as never, '_write' as never);
+      const writev = jest.spyOn(socket as never, '_writev' as never);
+      try {
+        const keys = ['pay247:1', 'pay247:2', 'pay247:1', 'pay247:3'];
+        const results = await Promise.all(keys.map((key) => storage.put(key, 'pay247', event(key), 2)));
+        expect(results).toEqual(['stored', 'stored', 'duplicate', 'stored']);
+        expect(write.mock.calls.length + writev.mock.calls.length).toBe(1);
+        expect((await storage.list({})).map((entry) => entry.key)).toEqual(['pay247:warm', 'pay247:1', 'pay247:2', 'pay247:3']);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('an absurd timeoutMs (beyond what a timer takes) means "wait", not "fail at once"', async () => {
+      const storage = new RedisInboxStorage(new Redis(server.url), `batch:${n++}`, true, 2 ** 40);
+      try {
+        expect(await storage.put('pay247:1', 'pay247', event('1'), 1)).toBe('stored');
+      } finally {
+        await storage.close();
+      }
+    });
+  });
 });
