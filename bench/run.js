@@ -15,7 +15,7 @@
 //                        load generator and services on CPU 0, each server on the last CPU; Linux, taskset)
 //   --skip-micro         HTTP only
 //   --results-dir DIR    where the JSON goes (default bench/results)
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { fork } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
@@ -116,10 +116,14 @@ function printProfiles(profileDir, http) {
   const { summarizeProfile } = require('./profile-summary');
   console.log(`\nCPU profiles of the servers: ${path.relative(process.cwd(), profileDir)}/`);
   for (const variant of http.variants) {
-    const file = path.join(profileDir, `${variant.name}.cpuprofile`);
-    if (!existsSync(file)) continue;
-    console.log(`\n${variant.name}: hottest functions by self time`);
-    console.log(summarizeProfile(file, { top: 12 }));
+    const dir = path.join(profileDir, variant.name);
+    if (!existsSync(dir)) continue;
+    // Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+      const thread = file.split('.')[4] === '0' ? 'main thread' : `worker thread ${file.split('.')[4]}`;
+      console.log(`\n${variant.name} (${thread}): hottest functions by self time`);
+      console.log(summarizeProfile(path.join(dir, file), { top: 12 }));
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { InboxCount, InboxEntry, InboxListOptions, InboxPurgeOptions } from './inbox';
-import type { ThreadError, ThreadReply } from './group-commit';
+import type { ThreadError, ThreadReply, ThreadRequest } from './group-commit';
 import type { SqliteInboxDatabase, SqliteRow } from './sqlite-database';
 import { assertPeerInstalled } from '../core/peer-dependency';
 import { LIST_LIMIT, listedStates, sortCounts, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
@@ -27,10 +27,13 @@ export class SqliteInboxStorage implements InboxStorage {
   private readonly calls = new Map<number, Call>();
   private lastId = 0;
   private closing: Promise<void> | undefined;
+  private outbox: { thread: Worker; requests: ThreadRequest[] } | undefined;
 
   constructor(private readonly path: string) {
     // Here, not only on the thread: a missing better-sqlite3 is said when the inbox is made, with how to install it.
     assertPeerInstalled('better-sqlite3', 'SqliteInbox');
+    // Started now, not at the first notification: the file is made (or found unusable) when the app starts.
+    this.startThread();
   }
 
   put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
@@ -119,7 +122,27 @@ export class SqliteInboxStorage implements InboxStorage {
       this.calls.set(id, { resolve, reject });
       // A call in flight keeps the process alive (a CLI awaiting it); an idle thread does not.
       if (this.calls.size === 1) thread.ref();
-      thread.postMessage({ id, method, args });
+      this.post(thread, { id, method, args });
+    });
+  }
+
+  /**
+   * The calls of one turn of the event loop leave in one message, sent at the
+   * end of the turn (setImmediate): under load many requests reach their put
+   * in the same turn, and each message costs both threads more than a put's
+   * statement. The batch belongs to the thread it was made for: if that
+   * thread dies first, its calls are rejected with the others it held.
+   */
+  private post(thread: Worker, request: ThreadRequest): void {
+    if (this.outbox?.thread === thread) {
+      this.outbox.requests.push(request);
+      return;
+    }
+    const outbox = { thread, requests: [request] };
+    this.outbox = outbox;
+    setImmediate(() => {
+      if (this.outbox === outbox) this.outbox = undefined;
+      thread.postMessage(outbox.requests);
     });
   }
 
@@ -137,7 +160,8 @@ export class SqliteInboxStorage implements InboxStorage {
     thread.on('exit', (code) => {
       if (this.thread === thread) this.thread = undefined;
       // Every call still pending was sent to this thread: none of them was answered, so none is acked.
-      const error = new Error(`express-payment-webhooks (SqliteInbox): the inbox's SQLite thread stopped (exit code ${code}) before answering.`, { cause: failure });
+      const why = failure === undefined ? '' : `: ${(failure as Error)?.message ?? String(failure)}`;
+      const error = new Error(`express-payment-webhooks (SqliteInbox): the inbox's SQLite thread stopped (exit code ${code}) before answering${why}.`, { cause: failure });
       for (const call of this.calls.values()) call.reject(error);
       this.calls.clear();
     });

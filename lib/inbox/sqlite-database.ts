@@ -72,7 +72,7 @@ function addReplayedAt(db: SqliteDatabase): void {
  */
 export class SqliteInboxDatabase {
   private readonly db: SqliteDatabase;
-  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'get' | 'replayKey' | 'replayDead' | 'lease', Statement>;
+  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'prune' | 'get' | 'replayKey' | 'replayDead' | 'lease' | 'list' | 'counts' | 'purge', Statement>;
 
   constructor(path: string) {
     this.db = openDatabase(path);
@@ -96,6 +96,12 @@ export class SqliteInboxDatabase {
       ),
       prune: this.db.prepare(`DELETE FROM inbox WHERE state = 'done' AND finished_at < @before`),
       get: this.db.prepare('SELECT * FROM inbox WHERE key = ?'),
+      list: this.db.prepare(
+        `SELECT * FROM inbox WHERE state IN (SELECT value FROM json_each(@states)) AND (@provider IS NULL OR provider = @provider)
+         ORDER BY stored_at, key LIMIT @limit`,
+      ),
+      counts: this.db.prepare('SELECT provider, state, COUNT(*) AS count FROM inbox GROUP BY provider, state'),
+      purge: this.db.prepare('DELETE FROM inbox WHERE state = @state AND (@before IS NULL OR finished_at < @before)'),
       replayKey: this.db.prepare(
         `UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = @now, replayed_at = @now, finished_at = NULL
          WHERE key = @key AND state IN ('pending', 'dead') RETURNING key`,
@@ -158,12 +164,7 @@ export class SqliteInboxDatabase {
   }
 
   list(options: InboxListOptions, states: readonly InboxState[], limit: number): SqliteRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM inbox WHERE state IN (SELECT value FROM json_each(@states)) AND (@provider IS NULL OR provider = @provider)
-         ORDER BY stored_at, key LIMIT @limit`,
-      )
-      .all({ states: JSON.stringify(states), provider: options.provider ?? null, limit }) as SqliteRow[];
+    return this.statements.list.all({ states: JSON.stringify(states), provider: options.provider ?? null, limit }) as SqliteRow[];
   }
 
   get(key: string): SqliteRow | undefined {
@@ -172,7 +173,7 @@ export class SqliteInboxDatabase {
 
   /** Unsorted: the main thread sorts (lib/inbox/storage.ts sortCounts). */
   counts(): InboxCount[] {
-    return this.db.prepare('SELECT provider, state, COUNT(*) AS count FROM inbox GROUP BY provider, state').all() as InboxCount[];
+    return this.statements.counts.all() as InboxCount[];
   }
 
   replay(keys: readonly string[] | 'dead', now: number): string[] {
@@ -185,7 +186,7 @@ export class SqliteInboxDatabase {
 
   /** `before` in ms, null for all. */
   purge(state: NonNullable<InboxPurgeOptions['state']>, before: number | null): number {
-    return this.db.prepare('DELETE FROM inbox WHERE state = @state AND (@before IS NULL OR finished_at < @before)').run({ state, before }).changes;
+    return this.statements.purge.run({ state, before }).changes;
   }
 
   /** The connection's journal mode and synchronous level, for the file-settings test. */

@@ -24,11 +24,18 @@ const commits = new GroupCommit({
   reply: (replies) => port.postMessage(replies),
 });
 
-port.on('message', (request: ThreadRequest) => {
-  if (request.method !== 'close') return commits.add(request);
-  // What arrived before the close is committed and answered first.
-  commits.flush();
-  db.close();
-  port.postMessage([{ id: request.id, ok: true, value: undefined }]);
-  port.close();
+// The main thread sends the calls of one of its turns as one message (lib/inbox/sqlite-client.ts).
+port.on('message', (requests: ThreadRequest[]) => {
+  for (const request of requests) {
+    if (request.method !== 'close') {
+      commits.add(request);
+      continue;
+    }
+    // What arrived before the close is committed and answered first.
+    commits.flush();
+    db.close();
+    port.postMessage([{ id: request.id, ok: true, value: undefined }]);
+    port.close();
+    return;
+  }
 });

@@ -79,7 +79,7 @@ describe('SqliteInbox thread', () => {
 
   test('a database that cannot be opened rejects the calls with a clear error, never resolves them', async () => {
     const storage = new SqliteInboxStorage(join(dir, 'missing-directory', 'inbox.db'));
-    await expect(storage.put('pay247:1', 'pay247', event('1'), 1)).rejects.toThrow(/SQLite thread stopped/);
+    await expect(storage.put('pay247:1', 'pay247', event('1'), 1)).rejects.toThrow(/SQLite thread stopped .*: Cannot open database because the directory does not exist/);
     await storage.close();
   });
 
