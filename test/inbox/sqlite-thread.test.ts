@@ -71,6 +71,24 @@ describe('SqliteInbox thread', () => {
     await storage.close();
   });
 
+  test('the calls of one turn cross to the thread in one message, each still answered on its own', async () => {
+    const storage = new SqliteInboxStorage(freshPath());
+    const thread = internals(storage).thread!;
+    const post = jest.spyOn(thread, 'postMessage');
+    const results = await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => storage.put(`pay247:${i}`, 'pay247', event(String(i)), 1)),
+      storage.put('pay247:0', 'pay247', event('0'), 1),
+      storage.get('pay247:0'),
+    ]);
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(post.mock.calls[0][0]).toHaveLength(42);
+    expect(results.slice(0, 40)).toEqual(Array(40).fill('stored'));
+    expect(results.slice(40, 41)).toEqual(['duplicate']);
+    expect(results[41]).toMatchObject({ key: 'pay247:0', state: 'pending' });
+    post.mockRestore();
+    await storage.close();
+  });
+
   test('a duplicate within one group commit is a duplicate: the first put of a key is stored, the second is not', async () => {
     const storage = new SqliteInboxStorage(freshPath());
     expect(await Promise.all([storage.put('pay247:1', 'pay247', '{"a":1}', 1), storage.put('pay247:1', 'pay247', '{"a":2}', 1)])).toEqual(['stored', 'duplicate']);
