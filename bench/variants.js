@@ -222,6 +222,17 @@ module.exports = [
   },
 
   {
+    name: 'pay247-json-inbox-redis-aof',
+    label: 'pay247-json-inbox-redis on a Redis that fsyncs its AOF on every write (appendfsync always)',
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
+    services: ['redis-aof'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'redis-aof' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
+
+  {
     name: 'node-http',
     label: 'node:http, reads the body, answers success (the ceiling)',
     role: 'ceiling',

@@ -6,6 +6,7 @@
 const path = require('node:path');
 const express = require('express');
 const pkg = require('../../dist');
+const { mountOtherRoute } = require('./other-route');
 
 /** Dedup stores by name; `services` holds what the harness started (e.g. redis.url), `workDir` a scratch directory. */
 const STORES = {
@@ -18,6 +19,7 @@ const STORES = {
 const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
   redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
+  'redis-aof': (services) => new pkg.RedisInbox({ url: services['redis-aof'].url }),
 };
 
 /**
@@ -65,6 +67,7 @@ module.exports = async function createWebhookRouteServer(options, bench) {
       },
     }),
   );
+  mountOtherRoute(app);
   return {
     listener: app,
     async close() {
