@@ -44,13 +44,14 @@ function startServer(variant, services, { profileDir, cpu } = {}) {
 function serverHandle(child, port) {
   return {
     port,
-    /** How many requests the variant's handler ran so far, the CPU time the process used, its event-loop delay p99 since the last call. */
+    /** How many requests the variant's handler ran so far, the CPU time the process used, its event-loop delay p99 since the last call, its RSS, and the variant's own readings. */
     stats() {
       return new Promise((resolve) => {
         child.on('message', function onMessage(message) {
           if (message.type !== 'stats') return;
           child.off('message', onMessage);
-          resolve({ handled: message.handled, cpuMicros: message.cpuMicros, loopDelayP99Ms: message.loopDelayP99Ms });
+          const { type: _type, ...stats } = message;
+          resolve(stats);
         });
         child.send({ type: 'stats' });
       });

@@ -18,11 +18,11 @@ function makePool(request, size, tag) {
 }
 
 /**
- * One run against a server, for `durationS` seconds or `amount` requests. Each connection takes the next body of the
+ * One run against a server, for `durationS` seconds or `amount` requests (at `overallRate` req/s when given). Each connection takes the next body of the
  * shared pool for every request, so no body is sent twice unless the pool
  * runs out (reported as `poolWrapped`).
  */
-async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs }) {
+async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs, overallRate }) {
   let used = 0;
   const setupRequest = (req) => {
     const item = pool[used++ % pool.length];
@@ -36,6 +36,8 @@ async function runLoad({ port, request, expectBody, pool, durationS, amount, con
     connections,
     // A fixed number of requests (smoke runs) or a fixed time.
     ...(amount ? { amount } : { duration: durationS }),
+    // A fixed rate (the inbox scenarios) instead of as fast as the server answers.
+    ...(overallRate ? { overallRate } : {}),
     sampleInt: sampleIntervalMs,
     requests: [template()],
     // autocannon shares one request object between connections, so each

@@ -4,7 +4,7 @@
 // loop, and a CPU profile (--cpu-prof) shows only the server's work.
 //
 // argv: <server module path> <JSON options>. Talks to the parent over IPC:
-// → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros, loopDelayP99Ms }
+// → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros, loopDelayP99Ms, rssBytes, ...the variant's own stats() }
 // (the event loop's delay p99 since the previous 'stats': how long the app's other work waited);
 // 'stop' → closes, then exits (which is when --cpu-prof writes its profile).
 const http = require('node:http');
@@ -29,7 +29,9 @@ async function main() {
       const cpu = process.cpuUsage();
       const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
       loopDelay.reset();
-      process.send({ type: 'stats', handled: counters.handled, cpuMicros: cpu.user + cpu.system, loopDelayP99Ms });
+      // A variant may add readings of its own (an inbox scenario: its backlog, the handler's duplicates).
+      const extra = typeof variant.stats === 'function' ? await variant.stats() : {};
+      process.send({ type: 'stats', ...extra, handled: counters.handled, cpuMicros: cpu.user + cpu.system, loopDelayP99Ms, rssBytes: process.memoryUsage().rss });
     }
     if (message.type === 'stop') {
       server.closeAllConnections();

@@ -139,9 +139,9 @@ export class RedisInboxStorage implements InboxStorage {
         if (leased.length >= limit) break;
         await this.ensureGroup(provider);
         // First what crashed consumers left behind, then new messages.
-        for (const message of await this.reclaim(provider, limit - leased.length, leaseMs)) await this.start(provider, message, leased);
+        leased.push(...(await this.start(provider, await this.reclaim(provider, limit - leased.length, leaseMs))));
         if (leased.length >= limit) break;
-        for (const message of await this.read(provider, limit - leased.length)) await this.start(provider, message, leased);
+        leased.push(...(await this.start(provider, await this.read(provider, limit - leased.length))));
       }
     } catch (error) {
       // Redis restarted without its data: the groups are gone and are made again.
@@ -169,13 +169,23 @@ export class RedisInboxStorage implements InboxStorage {
     return (reply?.[0]?.[1] ?? []).filter(isMessage);
   }
 
-  private async start(provider: string, [id, fields]: StreamMessage, leased: LeasedEntry[]): Promise<void> {
+  /**
+   * Starts the attempts of these messages, in their order. All at once, not
+   * one after the other: on a Redis that fsyncs every write (appendfsync
+   * always) each round trip is a disk flush, and calls sent together share one.
+   */
+  private async start(provider: string, messages: StreamMessage[]): Promise<LeasedEntry[]> {
+    const started = await Promise.all(messages.map((message) => this.startOne(provider, message)));
+    return started.filter((entry): entry is LeasedEntry => entry !== undefined);
+  }
+
+  private async startOne(provider: string, [id, fields]: StreamMessage): Promise<LeasedEntry | undefined> {
     const key = fields[fields.indexOf('key') + 1];
     // A token of this lease's own: the message id alone would still match after this consumer reclaimed its own expired message.
     const token = randomUUID();
     const started = (await this.run('start', [this.entryKey(key), this.stream(provider)], [GROUP, id, token])) as [number, string, string] | null;
-    if (started === null) return;
-    leased.push({ key, provider, event: started[1], attempt: Number(started[0]), budgetFrom: Number(started[2]), lease: `${id} ${token}` });
+    if (started === null) return undefined;
+    return { key, provider, event: started[1], attempt: Number(started[0]), budgetFrom: Number(started[2]), lease: `${id} ${token}` };
   }
 
   /** ARGV group, message id, consumer, token: what HELD checks. */
