@@ -20,29 +20,63 @@ describeWithRedis('RedisInbox storage', () => {
     return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
   });
 
-  describeStorageModel(
-    'RedisInbox',
-    async () => {
-      const prefix = `model:${n++}`;
-      const clients = [new Redis(server.url), new Redis(server.url)];
-      const handles = clients.map((client) => new RedisInboxStorage(client, prefix, true)) as [RedisInboxStorage, RedisInboxStorage];
-      const admin = new Redis(server.url);
-      const stream = `{${prefix}}:stream:pay247`;
-      return {
-        handles,
-        // A lease here is the message's idle time, measured by Redis: set it past any lease, keeping each message's owner.
-        expire: async () => {
-          const pending = (await admin.xpending(stream, 'workers', '-', '+', 1000).catch(() => [])) as Array<[string, string]>;
-          for (const [id, owner] of pending) await admin.xclaim(stream, 'workers', owner, 0, id, 'IDLE', 100_000_000, 'JUSTID');
-        },
-        close: async () => {
-          await admin.quit();
-          await Promise.all(handles.map((h) => h.close()));
-        },
-      };
-    },
-    60,
-  );
+  describe.each([1, 3])('with %i partition(s)', (partitions) => {
+    describeStorageModel(
+      'RedisInbox',
+      async () => {
+        const prefix = `model:${n++}`;
+        const clients = [new Redis(server.url), new Redis(server.url)];
+        const handles = clients.map((client) => new RedisInboxStorage(client, prefix, true, 1000, partitions)) as [RedisInboxStorage, RedisInboxStorage];
+        const admin = new Redis(server.url);
+        const streams = Array.from({ length: partitions }, (_, i) => `{${i === 0 ? prefix : `${prefix}#${i}`}}:stream:pay247`);
+        return {
+          handles,
+          // A lease here is the message's idle time, measured by Redis: set it past any lease, keeping each message's owner.
+          expire: async () => {
+            for (const stream of streams) {
+              const pending = (await admin.xpending(stream, 'workers', '-', '+', 1000).catch(() => [])) as Array<[string, string]>;
+              for (const [id, owner] of pending) await admin.xclaim(stream, 'workers', owner, 0, id, 'IDLE', 100_000_000, 'JUSTID');
+            }
+          },
+          close: async () => {
+            await admin.quit();
+            await Promise.all(handles.map((h) => h.close()));
+          },
+        };
+      },
+      60,
+    );
+  });
+
+  describeInboxStorageConformance('RedisInbox with 3 partitions', async () => {
+    const prefix = `parts:${n++}`;
+    const clients = [new Redis(server.url), new Redis(server.url)];
+    const [a, b] = clients.map((client) => new RedisInboxStorage(client, prefix, true, 1000, 3));
+    return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  });
+
+  test('partitions: 1 is the layout of an inbox without partitions (one hash tag, {prefix}); 3 spread the entries over three tags', async () => {
+    const raw = new Redis(server.url);
+    const event = JSON.stringify({ provider: 'pay247', id: 'x', type: 'payout.succeeded', data: {}, signedFields: [], receivedAt: new Date(0).toISOString() });
+    const keys = Array.from({ length: 30 }, (_, i) => `pay247:${i}`);
+    const tagsOf = async (prefix: string) => new Set((await raw.keys(`{${prefix}*`)).map((key) => key.slice(0, key.indexOf('}') + 1)));
+    try {
+      for (const partitions of [1, 3]) {
+        const prefix = `layout:${n++}`;
+        const storage = new RedisInboxStorage(new Redis(server.url), prefix, true, 1000, partitions);
+        for (const key of keys) await storage.put(key, 'pay247', event, 1);
+        const expected = partitions === 1 ? [`{${prefix}}`] : [`{${prefix}}`, `{${prefix}#1}`, `{${prefix}#2}`];
+        expect([...(await tagsOf(prefix))].sort()).toEqual(expected.sort());
+        if (partitions === 1) expect(await raw.hget(`{${prefix}}:entry:pay247:7`, 'state')).toBe('pending');
+        // Merged across partitions, oldest first (all stored at 1: then by key).
+        expect((await storage.list({ limit: 100 })).map((entry) => entry.key)).toEqual([...keys].sort());
+        expect(await storage.counts()).toEqual([{ provider: 'pay247', state: 'pending', count: 30 }]);
+        await storage.close();
+      }
+    } finally {
+      await raw.quit();
+    }
+  });
 
   // ioredis prefixes the keys of some commands and not others (XGROUP, XINFO, keys a script builds): all must get it.
   describeInboxStorageConformance('RedisInbox on clients with a keyPrefix', async () => {
