@@ -15,7 +15,10 @@
 //                        load generator and services on CPU 0, each server on the last CPU; Linux, taskset)
 //   --skip-micro         HTTP only
 //   --results-dir DIR    where the JSON goes (default bench/results)
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+//   --rate N             inbox-delivery's notifications per second (default 300)
+// `--only` also takes the inbox scenarios, inbox-delivery and inbox-burst (bench/inbox-scenarios.js):
+// they run only when named, after the HTTP variants named with them (none: no HTTP table).
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { fork } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
@@ -36,6 +39,7 @@ function parseOptions() {
       'no-pin': { type: 'boolean', default: false },
       'skip-micro': { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
+      rate: { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -53,6 +57,7 @@ function parseOptions() {
     warmupS: numberOf('warmup', quick ? 0 : 2),
     connections: Math.max(1, Math.floor(numberOf('connections', 10))),
     only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()),
+    rate: Math.max(1, numberOf('rate', 300)),
     profile: values.profile,
     pin: !values['no-pin'],
     skipMicro: values['skip-micro'],
@@ -76,16 +81,22 @@ async function main() {
   let failed = false;
   const profileDir = options.profile ? path.join(options.resultsDir, `profiles-${stamp}`) : undefined;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'epw-bench-'));
+  const { runInboxScenarios, INBOX_SCENARIOS } = require('./inbox-scenarios');
+  const scenarios = (options.only ?? []).filter((name) => INBOX_SCENARIOS.includes(name));
+  const variants = options.only?.filter((name) => !scenarios.includes(name));
   try {
-    results.http = await runHttp({ ...options, profileDir, workDir });
+    if (scenarios.length === 0 || variants.length > 0) {
+      results.http = await runHttp({ ...options, only: variants, profileDir, workDir });
+      console.log(`\n${httpHeader(results.http)}\n\n${httpTable(results.http)}`);
+      const notes = noteLines(results.http);
+      if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+      failed ||= results.http.variants.some((variant) => variant.failed || (variant.summary && !variant.summary.valid));
+      if (profileDir) printProfiles(profileDir, results.http);
+    }
+    if (scenarios.length > 0) results.inbox = await runInboxScenarios(scenarios, { ...options, workDir });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  console.log(`\n${httpHeader(results.http)}\n\n${httpTable(results.http)}`);
-  const notes = noteLines(results.http);
-  if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
-  failed ||= results.http.variants.some((variant) => variant.failed || (variant.summary && !variant.summary.valid));
-  if (profileDir) printProfiles(profileDir, results.http);
 
   if (!options.skipMicro) {
     results.micro = await runMicroInChild(options.quick);
@@ -116,10 +127,14 @@ function printProfiles(profileDir, http) {
   const { summarizeProfile } = require('./profile-summary');
   console.log(`\nCPU profiles of the servers: ${path.relative(process.cwd(), profileDir)}/`);
   for (const variant of http.variants) {
-    const file = path.join(profileDir, `${variant.name}.cpuprofile`);
-    if (!existsSync(file)) continue;
-    console.log(`\n${variant.name}: hottest functions by self time`);
-    console.log(summarizeProfile(file, { top: 12 }));
+    const dir = path.join(profileDir, variant.name);
+    if (!existsSync(dir)) continue;
+    // Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+      const thread = file.split('.')[4] === '0' ? 'main thread' : `worker thread ${file.split('.')[4]}`;
+      console.log(`\n${variant.name} (${thread}): hottest functions by self time`);
+      console.log(summarizeProfile(path.join(dir, file), { top: 12 }));
+    }
   }
 }
 

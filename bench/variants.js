@@ -212,8 +212,30 @@ module.exports = [
   // ---- inbox path: ack after a durable write (SQLite, WAL, synchronous=FULL), onEvent later ----
   {
     name: 'pay247-json-inbox-sqlite',
-    label: 'Pay247 JSON with SqliteInbox: verify, claim, persist (fsync), ack; onEvent from the inbox',
+    label: 'Pay247 JSON with SqliteInbox: verify, claim, persist (group commit, fsync, on the inbox thread), ack; onEvent from the inbox',
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
     server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'sqlite' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
+  {
+    name: 'pay247-json-inbox-redis',
+    label: 'Pay247 JSON with RedisInbox: verify, claim, persist (puts batched per turn), ack; onEvent from the inbox',
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
+    services: ['redis'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'redis' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
+
+  {
+    name: 'pay247-json-inbox-redis-aof',
+    label: 'pay247-json-inbox-redis on a Redis that fsyncs its AOF on every write (appendfsync always)',
+    targetVs: { variant: 'pay247-json', ratio: 0.8 },
+    services: ['redis-aof'],
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'redis-aof' }),
     request: pay247Json,
     expectBody: 'SUCCESS',
     handledLater: true,

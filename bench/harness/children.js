@@ -9,11 +9,13 @@ const HOST = path.join(__dirname, 'server-process.js');
 
 /**
  * Forks the server of one variant and resolves once it listens on loopback.
- * `profileDir`: run it under `node --cpu-prof`; the profile is written when it stops.
+ * `profileDir`: run it under `node --cpu-prof`; the profiles are written when it stops, one per
+ * thread (an inbox's SQLite thread has its own), in `profileDir/<variant>/`.
  * `cpu`: pin it (all its threads) to that CPU (bench/harness/cpu-pinning.js).
  */
 function startServer(variant, services, { profileDir, cpu } = {}) {
-  const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${variant.name}.cpuprofile`] : [];
+  // No --cpu-prof-name: every thread would write that one file, the last one kept.
+  const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, variant.name)] : [];
   const options = { ...variant.server.options, services };
   const child = fork(HOST, [path.resolve(__dirname, '..', '..', variant.server.module), JSON.stringify(options)], {
     execArgv,
@@ -42,13 +44,14 @@ function startServer(variant, services, { profileDir, cpu } = {}) {
 function serverHandle(child, port) {
   return {
     port,
-    /** How many requests the variant's handler ran so far, and the CPU time the process used. */
+    /** How many requests the variant's handler ran so far, the CPU time the process used, its event-loop delay p99 since the last call, its RSS, and the variant's own readings. */
     stats() {
       return new Promise((resolve) => {
         child.on('message', function onMessage(message) {
           if (message.type !== 'stats') return;
           child.off('message', onMessage);
-          resolve({ handled: message.handled, cpuMicros: message.cpuMicros });
+          const { type: _type, ...stats } = message;
+          resolve(stats);
         });
         child.send({ type: 'stats' });
       });

@@ -5,7 +5,8 @@
 // baseline measured in that same round.
 const os = require('node:os');
 const { startServer } = require('./children');
-const { makePool, runLoad } = require('./load');
+const { makePool, runLoad, startProbe } = require('./load');
+const { OTHER_ROUTE_PATH } = require('../servers/other-route');
 const { startServices } = require('./services');
 const { summarize } = require('./stats');
 
@@ -107,6 +108,7 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     const size = variant.sameBodiesOk ? REUSED_POOL : Math.min(MAX_POOL, Math.max(500, expected + 2 * options.connections));
     const pool = makePool(variant.request, size, tag);
     const before = await server.stats();
+    const probe = startProbe({ port: server.port, path: OTHER_ROUTE_PATH });
     const run = await runLoad({
       port: server.port,
       request: variant.request,
@@ -117,11 +119,14 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
       connections: options.connections,
       sampleIntervalMs: options.amount ? 100 : Math.min(1000, Math.max(100, (durationS * 1000) / 2)),
     });
+    run.otherRoute = await probe.stop();
     const after = await server.stats();
     run.handled = after.handled - before.handled;
     // CPU per request is steadier than req/s on a shared machine: other load slows the
     // server's clock, not the work each request takes.
     run.serverCpuMicrosPerRequest = (after.cpuMicros - before.cpuMicros) / run.completed;
+    // The stats call before the run reset the histogram: this is the run's own.
+    run.loopDelayP99Ms = after.loopDelayP99Ms;
     fastestSeen.set(variant, Math.max(fastestSeen.get(variant) ?? 0, run.rate, run.peakRate));
     return run;
   };
@@ -166,6 +171,9 @@ function summarizeVariant(variant, rounds, options) {
     rate: summarize(rounds.map((run) => run.rate)),
     p99Ms: summarize(rounds.map((run) => run.latencyMs.p99)),
     serverCpuMicrosPerRequest: summarize(rounds.map((run) => run.serverCpuMicrosPerRequest)),
+    loopDelayP99Ms: summarize(rounds.map((run) => run.loopDelayP99Ms)),
+    otherRouteP99Ms: summarize(rounds.map((run) => run.otherRoute.latencyMs.p99)),
+    otherRouteRate: summarize(rounds.map((run) => run.otherRoute.rate)),
     ratio,
     ratioVs,
     meetsTarget,

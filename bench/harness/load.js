@@ -18,11 +18,11 @@ function makePool(request, size, tag) {
 }
 
 /**
- * One run against a server, for `durationS` seconds or `amount` requests. Each connection takes the next body of the
+ * One run against a server, for `durationS` seconds or `amount` requests (at `overallRate` req/s when given). Each connection takes the next body of the
  * shared pool for every request, so no body is sent twice unless the pool
  * runs out (reported as `poolWrapped`).
  */
-async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs }) {
+async function runLoad({ port, request, expectBody, pool, durationS, amount, connections, sampleIntervalMs, overallRate }) {
   let used = 0;
   const setupRequest = (req) => {
     const item = pool[used++ % pool.length];
@@ -36,6 +36,8 @@ async function runLoad({ port, request, expectBody, pool, durationS, amount, con
     connections,
     // A fixed number of requests (smoke runs) or a fixed time.
     ...(amount ? { amount } : { duration: durationS }),
+    // A fixed rate (the inbox scenarios) instead of as fast as the server answers.
+    ...(overallRate ? { overallRate } : {}),
     sampleInt: sampleIntervalMs,
     requests: [template()],
     // autocannon shares one request object between connections, so each
@@ -63,4 +65,33 @@ async function runLoad({ port, request, expectBody, pool, durationS, amount, con
   };
 }
 
-module.exports = { makePool, runLoad };
+/** Requests per second the probe of the other route sends: light, so it measures the app's answer time, not its capacity. */
+const PROBE_RATE = 100;
+
+/**
+ * Starts a light, steady load (one connection, PROBE_RATE req/s) on another
+ * route of the same app, to run while the webhook route is loaded; `stop()`
+ * ends it and resolves with its latency and rate. A route that waits behind
+ * the webhook path's work (a blocked event loop) shows it here.
+ */
+function startProbe({ port, path }) {
+  const instance = autocannon({ url: `http://127.0.0.1:${port}`, connections: 1, overallRate: PROBE_RATE, duration: 3600, method: 'GET', path });
+  const done = new Promise((resolve, reject) => {
+    instance.once('done', resolve);
+    instance.once('error', reject);
+  });
+  return {
+    async stop() {
+      instance.stop();
+      const result = await done;
+      return {
+        rate: result.requests.total / result.duration,
+        ok: result['2xx'],
+        completed: result.requests.total,
+        latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      };
+    },
+  };
+}
+
+module.exports = { makePool, runLoad, startProbe, PROBE_RATE };

@@ -1,5 +1,6 @@
 'use strict';
 // The printed table (Markdown, so it can be pasted into the README as is).
+const { REDIS_PERSISTENCE } = require('./services');
 
 const number = (value, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
@@ -10,8 +11,8 @@ function spread(summary, digits) {
 
 function httpTable(results) {
   const lines = [
-    '| variant | req/s median (min–max) | p99 ms | server CPU µs/req | × baseline median (min–max) | target |',
-    '|---|---:|---:|---:|---:|---|',
+    '| variant | req/s median (min–max) | p99 ms | server CPU µs/req | event-loop delay p99 ms | other route p99 ms (req/s) | × baseline median (min–max) | target |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const variant of results.variants) {
     if (variant.summary === undefined) continue;
@@ -29,9 +30,26 @@ function httpTable(results) {
     }
     if (!summary.valid) target = `INVALID: ${summary.problems.join('; ')}`;
     const cpu = number(summary.serverCpuMicrosPerRequest.median, 0);
-    lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${ratio} | ${target} |`);
+    const loopDelay = number(summary.loopDelayP99Ms?.median, 1);
+    const otherRoute = `${number(summary.otherRouteP99Ms?.median, 1)} (${number(summary.otherRouteRate?.median, 0)})`;
+    lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${loopDelay} | ${otherRoute} | ${ratio} | ${target} |`);
   }
   return lines.join('\n');
+}
+
+/** How much longer the app's other work waits on an inbox variant than on the path it is judged against (target ≤ 2×). */
+const LOOP_DELAY_TARGET = 2;
+
+function loopDelayLines(results) {
+  const byName = new Map(results.variants.map((variant) => [variant.name, variant]));
+  return results.variants
+    .filter((variant) => variant.name.includes('inbox') && variant.targetVs && variant.summary && byName.get(variant.targetVs.variant)?.summary)
+    .map((variant) => {
+      const own = variant.summary.loopDelayP99Ms.median;
+      const reference = byName.get(variant.targetVs.variant).summary.loopDelayP99Ms.median;
+      const times = own / reference;
+      return `- ${variant.name}: event-loop delay p99 ${number(own, 1)} ms against ${number(reference, 1)} ms for ${variant.targetVs.variant} (${number(times, 2)}×, target ≤ ${LOOP_DELAY_TARGET}× ${times <= LOOP_DELAY_TARGET ? 'pass' : 'FAIL'})`;
+    });
 }
 
 function httpHeader(results) {
@@ -54,6 +72,12 @@ function noteLines(results) {
   const notes = results.variants
     .filter((variant) => variant.skipped || variant.failed)
     .map((variant) => `- ${variant.name}: ${variant.skipped ? `skipped (${variant.skipped})` : `FAILED: ${variant.failed}`}`);
+  notes.push(...loopDelayLines(results));
+  // What "durable" meant for the Redis variants: the harness's redis-server (bench/harness/services.js).
+  if (results.variants.some((variant) => variant.name.includes('redis') && variant.summary !== undefined)) {
+    notes.push(`- redis variants: redis-server --save "" ${REDIS_PERSISTENCE.redis.join(' ')} (nothing on disk: an inbox put there is in memory only)`);
+    notes.push(`- *-redis-aof variants: redis-server --save "" ${REDIS_PERSISTENCE['redis-aof'].join(' ')} (every write fsynced to the AOF before Redis answers, as durable as SQLite's synchronous=FULL)`);
+  }
   for (const variant of results.variants) {
     const reused = variant.summary?.roundsWithReusedBodies;
     if (reused) notes.push(`- ${variant.name}: the body pool ran out in ${reused} round(s), so some bodies were sent twice`);

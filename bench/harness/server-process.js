@@ -4,9 +4,11 @@
 // loop, and a CPU profile (--cpu-prof) shows only the server's work.
 //
 // argv: <server module path> <JSON options>. Talks to the parent over IPC:
-// → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros };
+// → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros, loopDelayP99Ms, rssBytes, ...the variant's own stats() }
+// (the event loop's delay p99 since the previous 'stats': how long the app's other work waited);
 // 'stop' → closes, then exits (which is when --cpu-prof writes its profile).
 const http = require('node:http');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
 
 const [modulePath, optionsJson] = process.argv.slice(2);
 const counters = { handled: 0 };
@@ -18,12 +20,18 @@ async function main() {
   // that every request was a new notification, not a deduplicated one.
   const variant = await createServer(JSON.parse(optionsJson), { handled: () => counters.handled++ });
   const server = http.createServer(variant.listener);
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
 
   process.on('message', async (message) => {
     if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      process.send({ type: 'stats', handled: counters.handled, cpuMicros: cpu.user + cpu.system });
+      const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+      loopDelay.reset();
+      // A variant may add readings of its own (an inbox scenario: its backlog, the handler's duplicates).
+      const extra = typeof variant.stats === 'function' ? await variant.stats() : {};
+      process.send({ type: 'stats', ...extra, handled: counters.handled, cpuMicros: cpu.user + cpu.system, loopDelayP99Ms, rssBytes: process.memoryUsage().rss });
     }
     if (message.type === 'stop') {
       server.closeAllConnections();

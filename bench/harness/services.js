@@ -9,14 +9,19 @@ const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { startPostgres } = require('./postgres-service');
 
-const STARTERS = {
-  async redis() {
+/**
+ * A redis-server with `persistence` arguments: `redis` keeps nothing on disk (as the dedup
+ * variants need), `redis-aof` appends every write to its AOF and fsyncs it before answering
+ * (appendfsync always: what a durable inbox needs, as SqliteInbox's synchronous=FULL).
+ */
+function redisStarter(persistence) {
+  return async () => {
     const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
     const bin = found.stdout.trim();
     if (found.status !== 0 || bin === '') throw new Error('redis-server is not installed (apt-get install -y redis-server)');
     const port = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), 'epw-bench-redis-'));
-    const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir], { stdio: 'ignore' });
     await waitForPort(port, 5000);
     return {
       value: { url: `redis://127.0.0.1:${port}` },
@@ -30,7 +35,18 @@ const STARTERS = {
           child.kill('SIGTERM');
         }),
     };
-  },
+  };
+}
+
+/** What each redis service keeps on disk, said in the bench notes. */
+const REDIS_PERSISTENCE = {
+  redis: ['--appendonly', 'no'],
+  'redis-aof': ['--appendonly', 'yes', '--appendfsync', 'always'],
+};
+
+const STARTERS = {
+  redis: redisStarter(REDIS_PERSISTENCE.redis),
+  'redis-aof': redisStarter(REDIS_PERSISTENCE['redis-aof']),
   postgres: async () => startPostgres(await freePort()),
 };
 
@@ -85,4 +101,4 @@ async function waitForPort(port, timeoutMs) {
   }
 }
 
-module.exports = { startServices };
+module.exports = { REDIS_PERSISTENCE, startServices };

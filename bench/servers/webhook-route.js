@@ -8,6 +8,7 @@
 const path = require('node:path');
 const pkg = require('../../dist');
 const { fetchBridge } = require('./fetch-bridge');
+const { mountOtherRoute } = require('./other-route');
 
 /** Each server: where its factories come from, and how a handler is mounted at `route`. */
 const ADAPTERS = {
@@ -16,6 +17,8 @@ const ADAPTERS = {
     mount: (handler, route) => {
       const app = require('express')();
       app.post(route, handler);
+      // The app's other, unrelated route, probed under load (bench/harness).
+      mountOtherRoute(app);
       return app;
     },
   },
@@ -43,6 +46,8 @@ const STORES = {
 /** Inboxes by name (issue 9). A variant without `inbox` acks after the handler, as by default. */
 const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
+  redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
+  'redis-aof': (services) => new pkg.RedisInbox({ url: services['redis-aof'].url }),
 };
 
 /**

@@ -4,7 +4,8 @@ import type { DurableInbox } from '../inbox/durable-inbox';
 import { RedisInbox } from '../inbox/redis-inbox';
 import { SqliteInbox } from '../inbox/sqlite-inbox';
 import { createRedisClient } from '../redis/client';
-import { nonEmpty } from './parse';
+import { MAX_PARTITIONS } from '../inbox/redis-partitions';
+import { integerFrom, nonEmpty } from './parse';
 import { assertInboxFile } from './sqlite-inbox-file';
 import { withPostgresInbox, withPostgresSourceOptions, wantsPostgres, type PostgresSourceOptions } from './postgres-inbox-source';
 
@@ -12,15 +13,17 @@ export interface SourceOptions extends PostgresSourceOptions {
   db?: string;
   redis?: string;
   prefix?: string;
+  partitions?: number;
 }
 
-/** --db <path> | --redis <url> [--prefix]: the inbox an app writes to. */
+/** --db <path> | --redis <url> [--prefix] [--partitions]: the inbox an app writes to. */
 export function withSourceOptions(command: Command): Command {
   withPostgresSourceOptions(command);
   return command
     .option('--db <path>', 'the SqliteInbox database file', nonEmpty)
     .option('--redis <url>', 'the RedisInbox server, e.g. redis://127.0.0.1:6379', redisUrl)
-    .option('--prefix <prefix>', "the RedisInbox key prefix (default 'epw:inbox')", redisPrefix);
+    .option('--prefix <prefix>', "the RedisInbox key prefix (default 'epw:inbox')", redisPrefix)
+    .option('--partitions <n>', "the RedisInbox's partitions, as the app sets them (default 1)", integerFrom(1, MAX_PARTITIONS));
 }
 
 /**
@@ -34,8 +37,8 @@ export async function withInbox<T>(command: Command, options: SourceOptions, use
   if ((options.db === undefined) === (options.redis === undefined)) {
     command.error('error: give the inbox as --db <path> or --redis <url> (one of them)', { exitCode: 2, code: 'epw.usage' });
   }
-  if (options.prefix !== undefined && options.redis === undefined) {
-    command.error('error: --prefix only applies to --redis', { exitCode: 2, code: 'epw.usage' });
+  for (const option of ['prefix', 'partitions'] as const) {
+    if (options[option] !== undefined && options.redis === undefined) command.error(`error: --${option} only applies to --redis`, { exitCode: 2, code: 'epw.usage' });
   }
   const { inbox, client } = openInbox(options);
   try {
@@ -53,7 +56,7 @@ function openInbox(options: SourceOptions): { inbox: DurableInbox; client?: Redi
   }
   const client = connectOnce(options.redis!);
   try {
-    return { inbox: new RedisInbox({ client, prefix: options.prefix }), client };
+    return { inbox: new RedisInbox({ client, prefix: options.prefix, partitions: options.partitions }), client };
   } catch (error) {
     client.disconnect();
     throw error;

@@ -14,11 +14,28 @@ export function requirePeer<T>(name: OptionalPeer, feature: string): T {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(name) as T;
   } catch (error) {
-    if (!isNotFound(error, name)) throw error;
-    throw new Error(`express-payment-webhooks: ${feature} needs the package "${name}", which is not installed. Install it with: npm install ${name}`, {
-      cause: error,
-    });
+    throw notInstalled(error, name, feature);
   }
+}
+
+/**
+ * Checks that an optional peer is installed without loading it, for a
+ * feature that loads it elsewhere (the SQLite inbox, on its own thread):
+ * the same error as requirePeer, said where the feature is set up.
+ */
+export function assertPeerInstalled(name: OptionalPeer, feature: string): void {
+  try {
+    require.resolve(name);
+  } catch (error) {
+    throw notInstalled(error, name, feature);
+  }
+}
+
+function notInstalled(error: unknown, name: OptionalPeer, feature: string): unknown {
+  if (!isNotFound(error, name)) return error;
+  return new Error(`express-payment-webhooks: ${feature} needs the package "${name}", which is not installed. Install it with: npm install ${name}`, {
+    cause: error,
+  });
 }
 
 /** Whether `error` says that `name` itself was not found (not one of its own imports). */

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { timerMs } from '../core/timer-ms';
 import type { LuaScript } from './lua-script';
 
 interface Call {
@@ -66,7 +67,7 @@ export class ScriptBatch {
     if (calls.length === 0) return;
 
     let unanswered = calls.length;
-    const timer = earliest === Infinity ? undefined : setTimeout(() => calls.forEach((call) => call.reject(this.late())), earliest - now);
+    const timer = earliest === Infinity ? undefined : setTimeout(() => calls.forEach((call) => call.reject(this.late())), timerMs(earliest - now));
     // A promise settles once: after the timer, a late answer changes nothing.
     const answer = (call: Call, error: Error | null, value?: unknown) => {
       if (error === null) call.resolve(value);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import BetterSqlite3 from 'better-sqlite3';
 import { SqliteInbox, RedisInbox } from '../../lib';
 import { buildPay247Notification } from '../../lib/testing';
 import { until } from '../helpers/async';
@@ -31,7 +32,7 @@ interface App {
 }
 
 /** Starts the app and resolves once it listens; its stdout lines are collected. */
-function startApp(where: string, effects: string, mode: 'ok' | 'hang'): Promise<App> {
+function startApp(where: string, effects: string, mode: 'ok' | 'hang' | 'die-at-commit'): Promise<App> {
   const child = spawn(process.execPath, [APP, where, effects, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   const lines: string[] = [];
@@ -87,6 +88,36 @@ describe('crash safety with SqliteInbox', () => {
   test('SIGKILL after the ack, before the effect: delivered after restart, exactly once', async () => {
     const path = join(dir, 'crash.db');
     await crashAndRecover(path, 'sqlite', () => new SqliteInbox({ path }));
+  });
+});
+
+describe('crash safety with SqliteInbox, between a group commit and its acks', () => {
+  test('SIGKILL once the commit is on disk, before any ack: nothing acked, every retry acked, each delivered once', async () => {
+    const path = join(dir, 'commit-then-kill.db');
+    const effects = join(dir, 'commit-then-kill-effects.txt');
+    const first = await startApp(path, effects, 'die-at-commit');
+    const notifications = Array.from({ length: 5 }, () => buildPay247Notification({ secret: 'crash-secret' }));
+    const ids = notifications.map((n) => `${n.fields.order_no}:2`).sort();
+    const exited = new Promise((resolve) => first.child.once('exit', (_code, signal) => resolve(signal)));
+    const answers = await Promise.allSettled(notifications.map((n) => post(`http://127.0.0.1:${first.port}/notify/pay247`, n.body, n.headers)));
+    expect(await exited).toBe('SIGKILL');
+    // No ack: the connections were cut, so the provider retries every one.
+    expect(answers.map((answer) => answer.status)).toEqual(Array(5).fill('rejected'));
+    // The commit the process died on is on disk.
+    const file = new BetterSqlite3(path, { readonly: true });
+    const stored = (file.prepare('SELECT key FROM inbox').all() as Array<{ key: string }>).map((row) => row.key);
+    file.close();
+    expect(stored.length).toBeGreaterThan(0);
+
+    const second = await startApp(path, effects, 'ok');
+    try {
+      const retries = await Promise.all(notifications.map((n) => post(`http://127.0.0.1:${second.port}/notify/pay247`, n.body, n.headers)));
+      expect(retries.map((reply) => reply.status)).toEqual(Array(5).fill(200));
+      await until(() => effectsIn(effects).length >= 5, 20);
+      expect(effectsIn(effects).sort()).toEqual(ids);
+    } finally {
+      await kill(second, 'SIGTERM');
+    }
   });
 });
 

@@ -64,6 +64,12 @@ describeWithRedis('RedisInbox and its client', () => {
     expect(() => new RedisInbox({ url: server.url, timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
   });
 
+  test('partitions must be a whole number from 1 to 64; a bad one is refused before any connection is made', () => {
+    for (const partitions of [0, -1, 1.5, 65, Number.NaN, Infinity, '3' as never]) {
+      expect(() => new RedisInbox({ url: server.url, partitions })).toThrow(/partitions must be an integer from 1 to 64/);
+    }
+  });
+
   test('Redis stalled (SIGSTOP): the put gives up at timeoutMs, the provider gets 503 and is not acked; resumed, its retry is stored and delivered', async () => {
     const inbox = new RedisInbox({ ...FAST, url: server.url, prefix: 'stall', timeoutMs: 300 });
     const m = await merchant(inbox);
