@@ -69,7 +69,8 @@ test('with INBOX_DB: the dashboard asks for the printed password, then shows a s
 test('out of the box (no INBOX_DB): an inbox in a temporary directory and the dashboard behind a password printed at start; the directory goes when the app stops', async () => {
   const { base, output, child } = await start({});
   const path = /using a DEVELOPMENT inbox in (\S+), deleted when the app stops/.exec(output())![1];
-  expect(existsSync(path)).toBe(true);
+  // Made by the inbox's own thread, a moment after the app started.
+  await until(() => existsSync(path));
   const password = passwordIn(output());
   expect(password.length).toBeGreaterThanOrEqual(16);
   expect((await fetch(`${base}/admin/webhooks/`)).status).toBe(401);

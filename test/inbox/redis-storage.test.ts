@@ -83,7 +83,7 @@ describeWithRedis('RedisInbox storage', () => {
     const storage = new RedisInboxStorage(new Redis(server.url), `sabotage:${n++}`, true, 5000);
     try {
       await storage.put('pay247:1', 'pay247', '{}', Date.now());
-      const prefix = (storage as unknown as { base: string }).base;
+      const prefix = (storage as unknown as { partitions: Array<{ base: string }> }).partitions[0].base;
       await raw.set(`${prefix}:attempts:pay247:1`, 'not a list');
       await expect(storage.lease(['pay247'], 1, Date.now(), 10_000)).rejects.toThrow(/WRONGTYPE/);
       expect(await raw.hmget(`${prefix}:entry:pay247:1`, 'attempts', 'lease')).toEqual(['0', null]);
