@@ -16,6 +16,8 @@
 //              their addresses as options.services
 //   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
 //   sameBodiesOk  nothing is deduplicated, so a small pool of bodies is sent round and round
+//   otherRoute    false: the server is the webhook alone (not an Express app), so the other
+//                 route (bench/servers/other-route.js) is not probed under its load
 // Every request body is distinct (unless sameBodiesOk); servers count the
 // requests their handler ran, and the harness checks that against the 2xx
 // answers (no duplicate was answered from the dedup store instead of doing the work).
@@ -244,6 +246,7 @@ module.exports = [
   // ---- the other servers, each next to its own bare route ----
   {
     name: 'pay247-json-node',
+    otherRoute: false,
     label: 'Pay247 JSON through the node:http listener (express-payment-webhooks/node)',
     targetVs: { variant: 'node-http', ratio: 0.6 },
     server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'node' }),
@@ -252,6 +255,7 @@ module.exports = [
   },
   {
     name: 'fetch-bare',
+    otherRoute: false,
     label: 'node:http → Request/Response bridge, reads the body, answers success (the Fetch bare route)',
     sameBodiesOk: true,
     server: { module: 'bench/servers/fetch-bare.js' },
@@ -260,6 +264,7 @@ module.exports = [
   },
   {
     name: 'pay247-json-fetch',
+    otherRoute: false,
     label: 'Pay247 JSON through the Fetch handler (express-payment-webhooks/fetch), same bridge',
     targetVs: { variant: 'fetch-bare', ratio: 0.6 },
     server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'fetch' }),
@@ -268,6 +273,7 @@ module.exports = [
   },
   {
     name: 'fastify-bare',
+    otherRoute: false,
     label: 'Fastify 5 route, its JSON parser, answers success (the Fastify bare route)',
     sameBodiesOk: true,
     server: { module: 'bench/servers/fastify-bare.js' },
@@ -276,6 +282,7 @@ module.exports = [
   },
   {
     name: 'pay247-json-fastify',
+    otherRoute: false,
     label: 'Pay247 JSON through the Fastify plugin (express-payment-webhooks/fastify)',
     targetVs: { variant: 'fastify-bare', ratio: 0.6 },
     server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'fastify' }),
@@ -285,6 +292,7 @@ module.exports = [
 
   {
     name: 'node-http',
+    otherRoute: false,
     label: 'node:http, reads the whole body into one Buffer, answers success (the ceiling)',
     role: 'ceiling',
     sameBodiesOk: true,

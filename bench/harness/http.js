@@ -108,7 +108,8 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     const size = variant.sameBodiesOk ? REUSED_POOL : Math.min(MAX_POOL, Math.max(500, expected + 2 * options.connections));
     const pool = makePool(variant.request, size, tag);
     const before = await server.stats();
-    const probe = startProbe({ port: server.port, path: OTHER_ROUTE_PATH });
+    // Only an Express app has the other route (bench/servers/other-route.js); the other servers are the webhook alone.
+    const probe = variant.otherRoute === false ? undefined : startProbe({ port: server.port, path: OTHER_ROUTE_PATH });
     const run = await runLoad({
       port: server.port,
       request: variant.request,
@@ -119,7 +120,7 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
       connections: options.connections,
       sampleIntervalMs: options.amount ? 100 : Math.min(1000, Math.max(100, (durationS * 1000) / 2)),
     });
-    run.otherRoute = await probe.stop();
+    run.otherRoute = probe === undefined ? undefined : await probe.stop();
     const after = await server.stats();
     run.handled = after.handled - before.handled;
     // CPU per request is steadier than req/s on a shared machine: other load slows the
@@ -172,8 +173,8 @@ function summarizeVariant(variant, rounds, options) {
     p99Ms: summarize(rounds.map((run) => run.latencyMs.p99)),
     serverCpuMicrosPerRequest: summarize(rounds.map((run) => run.serverCpuMicrosPerRequest)),
     loopDelayP99Ms: summarize(rounds.map((run) => run.loopDelayP99Ms)),
-    otherRouteP99Ms: summarize(rounds.map((run) => run.otherRoute.latencyMs.p99)),
-    otherRouteRate: summarize(rounds.map((run) => run.otherRoute.rate)),
+    otherRouteP99Ms: variant.otherRoute === false ? undefined : summarize(rounds.map((run) => run.otherRoute.latencyMs.p99)),
+    otherRouteRate: variant.otherRoute === false ? undefined : summarize(rounds.map((run) => run.otherRoute.rate)),
     ratio,
     ratioVs,
     meetsTarget,

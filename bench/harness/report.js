@@ -31,7 +31,7 @@ function httpTable(results) {
     if (!summary.valid) target = `INVALID: ${summary.problems.join('; ')}`;
     const cpu = number(summary.serverCpuMicrosPerRequest.median, 0);
     const loopDelay = number(summary.loopDelayP99Ms?.median, 1);
-    const otherRoute = `${number(summary.otherRouteP99Ms?.median, 1)} (${number(summary.otherRouteRate?.median, 0)})`;
+    const otherRoute = summary.otherRouteP99Ms === undefined ? '–' : `${number(summary.otherRouteP99Ms.median, 1)} (${number(summary.otherRouteRate.median, 0)})`;
     lines.push(`| ${name} | ${spread(summary.rate, 0)} | ${number(summary.p99Ms.median, 1)} | ${cpu} | ${loopDelay} | ${otherRoute} | ${ratio} | ${target} |`);
   }
   return lines.join('\n');
