@@ -153,7 +153,6 @@ export class SqliteInboxStorage implements InboxStorage {
   private startThread(): Worker {
     const thread = startWorkerThread('sqlite-worker', { path: this.path });
     this.thread = thread;
-    thread.unref();
     let failure: unknown;
     thread.on('message', (replies: ThreadReply[]) => {
       for (const reply of replies) this.settle(thread, reply);
@@ -169,6 +168,9 @@ export class SqliteInboxStorage implements InboxStorage {
       for (const call of this.calls.values()) call.reject(error);
       this.calls.clear();
     });
+    // After the listeners: adding the first 'message' listener refs the thread's port again, and an
+    // idle inbox (one never used, or never closed) must not keep the process alive.
+    thread.unref();
     return thread;
   }
 

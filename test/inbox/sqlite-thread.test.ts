@@ -150,3 +150,27 @@ describe.each(EXPRESS_VERSIONS)('SqliteInbox thread killed mid-write, on $name',
     }
   });
 });
+
+describe('an idle SqliteInbox does not keep the process alive', () => {
+  // Run in a process of its own (the built package): a script that makes an inbox and forgets to close it must still end.
+  const ROOT = join(__dirname, '..', '..');
+  const run = (script: string) =>
+    new Promise<{ code: number | null; timedOut: boolean }>((resolve) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
+      const child = spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, timedOut: code === null });
+      });
+    });
+
+  test.each([
+    ['made and never used', ''],
+    ['used once (a call answered), not closed', 'await inbox.list({ limit: 1 });'],
+  ])('%s: the process ends by itself', async (_name, use) => {
+    const script = `const { SqliteInbox } = require('./dist'); (async () => { const inbox = new SqliteInbox({ path: ${JSON.stringify(freshPath())} }); ${use} })();`;
+    expect(await run(script)).toEqual({ code: 0, timedOut: false });
+  }, 20_000);
+});
