@@ -83,12 +83,12 @@ async function drained(server) {
   }
 }
 
-async function runDelivery(server, options) {
+async function runDelivery(server, options, label) {
   const rate = options.rate;
   const durationS = options.quick ? 10 : 60;
   const request = pay247Requests({ secret: SECRET });
   const pool = makePool(request, Math.ceil(rate * durationS * 1.2) + 100, `delivery-${Date.now()}-`);
-  console.log(`\ninbox-delivery: ${rate} notifications/s for ${durationS} s, onEvent 5 ms, default concurrency`);
+  console.log(`\n${label}: ${rate} notifications/s for ${durationS} s, onEvent 5 ms, default concurrency`);
   const started = await server.stats();
   const load = runLoad({ port: server.port, request, expectBody: 'SUCCESS', pool, durationS, connections: 10, overallRate: rate, sampleIntervalMs: 1000 });
   const { run, samples } = await sampled(server, load, 'inbox-delivery', (s) => {
@@ -114,12 +114,12 @@ async function runDelivery(server, options) {
   return { rate, durationS, acked: after.acked, notAcked: run.non2xx, ackedPerS, deliveredPerS, maxBacklog, steadyBacklog, samples: samples.map(({ previous, ...s }) => s), distinct: after.distinct, duplicates: after.duplicates, keepsUp };
 }
 
-async function runBurst(server, options) {
+async function runBurst(server, options, label) {
   const count = options.quick ? 2000 : 20_000;
   const request = pay247Requests({ secret: SECRET });
   // More bodies than requests: autocannon may set up a few more than `amount`, and a body sent twice would be a duplicate, acked but not delivered again.
   const pool = makePool(request, count + 1000, `burst-${Date.now()}-`);
-  console.log(`\ninbox-burst: ${count} notifications at up to 2 000/s on 50 connections, onEvent 5 ms`);
+  console.log(`\n${label}: ${count} notifications at up to 2 000/s on 50 connections, onEvent 5 ms`);
   let maxRss = 0;
   const load = runLoad({ port: server.port, request, expectBody: 'SUCCESS', pool, amount: count, connections: 50, overallRate: 2000, sampleIntervalMs: 1000 });
   const { run, samples } = await sampled(server, load, 'inbox-burst', (s) => {
