@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isWellFormed } from '../body/fields';
 import { CredentialsCache } from './credentials-cache';
 import { describeCause, WebhookError } from './errors';
 import type { AnyWebhookEvent } from './event';
@@ -118,6 +119,8 @@ function resolvedCredentials<C>(
   timeoutMs: number,
 ): AccountCredentials<C> {
   const where = `express-payment-webhooks (${spec.provider})`;
+  // The names a resolver's result may hold: those of the static options.
+  const credentialNames = Object.fromEntries(spec.credentialOptions.map((name) => [name, true] as const));
 
   async function lookup(account: string, request: ProviderRequest): Promise<C | undefined> {
     const ctx: CredentialsContext = Object.freeze({ provider: spec.provider, headers: request.headers, url: request.url });
@@ -133,7 +136,7 @@ function resolvedCredentials<C>(
     if (raw === undefined || raw === null) return undefined;
     try {
       if (typeof raw !== 'object') throw new TypeError(`${where}: credentials must be an object like the static options.`);
-      assertKnownOptions(`${where}: resolveCredentials' result`, raw, Object.fromEntries(spec.credentialOptions.map((name) => [name, true] as const)));
+      assertKnownOptions(`${where}: resolveCredentials' result`, raw, credentialNames);
       return spec.credentials(raw);
     } catch (cause) {
       throw new WebhookError('CREDENTIALS_UNAVAILABLE', `resolveCredentials returned malformed credentials: ${describeCause(cause)}`, { cause });
@@ -145,7 +148,7 @@ function resolvedCredentials<C>(
     async resolve(body, request) {
       const account = spec.accountOf(body, request);
       // A lone surrogate cannot be percent-encoded into a dedup key (the body parsers already refuse one).
-      if (typeof account !== 'string' || account === '' || LONE_SURROGATE.test(account)) {
+      if (typeof account !== 'string' || account === '' || !isWellFormed(account)) {
         throw new WebhookError('BODY_INVALID', `The notification names no account (${spec.accountField}); resolveCredentials needs one.`);
       }
       if (account.length > MAX_ACCOUNT_LENGTH) throw unknownAccount(spec.accountField);
@@ -158,8 +161,6 @@ function resolvedCredentials<C>(
     },
   };
 }
-
-const LONE_SURROGATE = /\p{Cs}/u;
 
 function unknownAccount(field: string): WebhookError {
   // The id itself stays out of the message: it is whatever the sender wrote.
