@@ -1,5 +1,6 @@
 import type { InboxCount, InboxEntry } from '../../inbox/inbox';
 import { html } from '../html';
+import { maskText } from '../mask';
 import { entryHref, href, relative, timeElement } from './format';
 import { page, tokenField, type View } from './layout';
 import { PURGE_AGES } from './purge-ages';
@@ -54,7 +55,7 @@ ${
     : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="recent-dead"><table>
 <thead><tr><th scope="col">Entry</th><th scope="col">Died</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th></tr></thead>
 <tbody>${recent.slice(0, 20).map(
-        (entry) => html`<tr><td class="key"><a href="${entryHref(view.base, entry.key)}">${entry.key}</a></td><td>${timeElement(entry.finishedAt)}</td><td class="num">${entry.attempts}</td><td>${entry.lastError ?? ''}</td></tr>`,
+        (entry) => html`<tr><td class="key"><a href="${entryHref(view.base, entry.key)}">${entry.key}</a></td><td>${timeElement(entry.finishedAt)}</td><td class="num">${entry.attempts}</td><td>${entry.lastError === undefined ? '' : maskText(entry.lastError)}</td></tr>`,
       )}</tbody>
 </table></div>
 ${recent.length > 20 ? html`<p><a href="${href(view.base, '/entries', { state: 'dead' })}">All dead letters</a></p>` : ''}`
