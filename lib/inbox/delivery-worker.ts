@@ -39,12 +39,17 @@ export class DeliveryWorker {
   /** What close() waits for: outcomes recorded, or handlers past their deadline. */
   private readonly closable = new Set<Promise<void>>();
   private readonly renewals = new Set<LeaseRenewal>();
+  /** Slots held for entries being stored and leased in one write (`reserve`): counted as running. */
+  private reserved = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = false;
   private storageDown = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
+  /** When a round last swept (see InboxStorage.lease): under steady puts the poll timer never fires, so rounds sweep by age. */
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  private sweepAsked = false;
 
   constructor(
     private readonly storage: InboxStorage,
@@ -69,9 +74,14 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** Look for due entries now (after a put, a replay, or a delivery freed a slot). */
-  wake(): void {
+  /**
+   * Look for due entries now (after a put, a replay, or a delivery freed a
+   * slot). `sweep`: look for due retries and run-out leases too, whatever
+   * the time since the last sweep (a replay made entries due).
+   */
+  wake(sweep = false): void {
     if (this.stopped || this.consumers.size === 0) return;
+    if (sweep) this.sweepAsked = true;
     if (this.ticking !== undefined) {
       this.wakeAgain = true;
       return;
@@ -84,6 +94,40 @@ export class DeliveryWorker {
       // An app's server keeps the process alive; a forgotten inbox must not.
       this.timer.unref();
     });
+  }
+
+  /**
+   * Holds a delivery slot for an entry about to be stored and leased in the
+   * same write (InboxStorage.putLeased), so this worker delivers it without
+   * a lease round. False when no slot is free (it is then stored unleased and
+   * waits its turn, on disk rather than in memory), for a provider not
+   * delivered here, or for a transactional consumer (its run needs the
+   * storage's own transaction). Every true is followed by one
+   * `startReserved` or `unreserve`.
+   */
+  reserve(provider: string): boolean {
+    const consumer = this.consumers.get(provider);
+    if (this.stopped || consumer === undefined || consumer.transactional === true) return false;
+    if (this.running.size + this.reserved >= this.settings.concurrency) return false;
+    this.reserved++;
+    return true;
+  }
+
+  /** The reserved slot's put stored nothing (a duplicate, or it failed). */
+  unreserve(): void {
+    this.reserved--;
+  }
+
+  /**
+   * The reserved slot's entry is stored and leased to this worker: its
+   * attempt runs with the event as it was put (not read back). Stopped
+   * meanwhile: it is not run here; its lease runs out and it is delivered
+   * then, like the entry of a process stopped mid-attempt.
+   */
+  startReserved(entry: LeasedEntry, event: AnyWebhookEvent): void {
+    this.reserved--;
+    if (this.stopped) return;
+    this.start(entry, event);
   }
 
   /** Stops leasing; waits for running deliveries up to their deadline. */
@@ -103,18 +147,28 @@ export class DeliveryWorker {
       do {
         this.wakeAgain = false;
         await this.prune();
-        let free = this.settings.concurrency - this.running.size;
+        let free = this.freeSlots();
         while (free > 0 && !this.stopped) {
-          const entries = await this.storage.lease([...this.consumers.keys()], free, this.settings.now(), this.settings.leaseMs);
+          const now = this.settings.now();
+          const sweep = this.sweepAsked || now - this.lastSweep >= this.settings.pollIntervalMs;
+          if (sweep) {
+            this.sweepAsked = false;
+            this.lastSweep = now;
+          }
+          const entries = await this.storage.lease([...this.consumers.keys()], free, now, this.settings.leaseMs, sweep);
           this.storageDown = false;
           for (const entry of entries) this.start(entry);
           if (entries.length < free) break;
-          free = this.settings.concurrency - this.running.size;
+          free = this.freeSlots();
         }
       } while (this.wakeAgain && !this.stopped);
     } catch (cause) {
       this.reportOutage(cause);
     }
+  }
+
+  private freeSlots(): number {
+    return this.settings.concurrency - this.running.size - this.reserved;
   }
 
   private async prune(): Promise<void> {
@@ -124,11 +178,12 @@ export class DeliveryWorker {
     await this.storage.prune(now - this.settings.keepDoneMs);
   }
 
-  private start(entry: LeasedEntry): void {
+  /** `event`: the entry's event as it was put, when this process stored it (no need to read it back). */
+  private start(entry: LeasedEntry, event?: AnyWebhookEvent): void {
     const consumer = this.consumers.get(entry.provider);
     // lease() only returns entries of registered providers.
     if (consumer === undefined) return;
-    const delivery = this.deliver(entry, consumer);
+    const delivery = this.deliver(entry, consumer, event);
     const running = delivery.slot.finally(() => {
       this.running.delete(running);
       this.wake();
@@ -145,10 +200,10 @@ export class DeliveryWorker {
    * run; the handler's late outcome is still observed). `closable` is what
    * close() waits for.
    */
-  private deliver(entry: LeasedEntry, consumer: InboxConsumer): { slot: Promise<void>; closable: Promise<void> } {
+  private deliver(entry: LeasedEntry, consumer: InboxConsumer, put?: AnyWebhookEvent): { slot: Promise<void>; closable: Promise<void> } {
     let event;
     try {
-      event = reviveEvent(entry.event);
+      event = put ?? reviveEvent(entry.event);
     } catch (cause) {
       return this.buryUnrun(entry, consumer, new WebhookError('HANDLER_FAILED', 'The stored event could not be read back; it was moved to the dead letters.', { cause }));
     }

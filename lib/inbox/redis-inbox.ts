@@ -143,19 +143,20 @@ export class RedisInboxStorage implements InboxStorage {
     return stored === 1 ? 'stored' : 'duplicate';
   }
 
-  async lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
+  /** Without `sweep`, only new messages are read: due retries (promote) and run-out leases (reclaim) wait for a sweep. */
+  async lease(providers: readonly string[], limit: number, now: number, leaseMs: number, sweep = true): Promise<LeasedEntry[]> {
     const first = this.firstPartition;
     this.firstPartition = (first + 1) % this.partitions.length;
     const leased: LeasedEntry[] = [];
     try {
       for (let i = 0; i < this.partitions.length && leased.length < limit; i++) {
         const partition = this.partitions[(first + i) % this.partitions.length];
-        await this.run('promote', [partition.state('retry'), partition.base], [now, PROMOTE_BATCH]);
+        if (sweep) await this.run('promote', [partition.state('retry'), partition.base], [now, PROMOTE_BATCH]);
         for (const provider of providers) {
           if (leased.length >= limit) break;
           await this.ensureGroup(partition, provider);
           // First what crashed consumers left behind, then new messages.
-          leased.push(...(await this.start(partition, provider, await this.reclaim(partition, provider, limit - leased.length, leaseMs), now)));
+          if (sweep) leased.push(...(await this.start(partition, provider, await this.reclaim(partition, provider, limit - leased.length, leaseMs), now)));
           if (leased.length >= limit) break;
           leased.push(...(await this.start(partition, provider, await this.read(partition, provider, limit - leased.length), now)));
         }

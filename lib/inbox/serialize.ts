@@ -32,54 +32,71 @@ export class UnstorableEventError extends TypeError {
 }
 
 export function serializeEvent(event: AnyWebhookEvent, traceparent?: string): string {
-  const stored: StoredEventV2 = { format: 2, event: undefined, dates: [], undefineds: [], plainObjects: [] };
+  const stored: StoredEventV2 = { format: 2, event, dates: [], undefineds: [], plainObjects: [] };
   if (traceparent !== undefined) stored.traceparent = traceparent;
-  stored.event = encode(event, [], stored, new Set());
-  return JSON.stringify(stored);
+  listPlaces(event, [], stored, new Set());
+  // JSON.stringify writes the event as JSON has it (a Date by its toJSON, -0 as 0); only a field
+  // whose value is undefined would be left out, and it is written null to keep its place.
+  return stored.undefineds.length === 0 ? JSON.stringify(stored) : JSON.stringify(stored, undefinedAsNull);
 }
 
-function encode(value: unknown, path: Path, stored: StoredEventV2, ancestors: Set<object>): unknown {
+function undefinedAsNull(_key: string, value: unknown): unknown {
+  return value === undefined ? null : value;
+}
+
+/**
+ * Refuses what JSON cannot carry and lists, by path, what JSON.stringify
+ * would lose (see StoredEventV2); the event itself is not copied. `path` is
+ * one array, pushed and popped on the way down, copied only where something
+ * is listed.
+ */
+function listPlaces(value: unknown, path: Path, stored: StoredEventV2, ancestors: Set<object>): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return value;
+      return;
     case 'number':
       if (!Number.isFinite(value)) throw new UnstorableEventError('a number JSON cannot hold', path);
-      if (Object.is(value, -0)) (stored.negativeZeros ??= []).push(path);
-      return value;
+      if (Object.is(value, -0)) (stored.negativeZeros ??= []).push(path.slice());
+      return;
     case 'undefined':
-      stored.undefineds.push(path);
-      return null;
+      stored.undefineds.push(path.slice());
+      return;
     case 'object':
       break;
     default:
       throw new UnstorableEventError(`a ${typeof value}`, path);
   }
-  if (value === null) return null;
+  if (value === null) return;
   if (value instanceof Date) {
-    stored.dates.push(path);
-    return Number.isNaN(value.getTime()) ? null : value.toISOString();
+    // Date.prototype.toJSON writes an invalid Date as null, a valid one as its ISO string.
+    stored.dates.push(path.slice());
+    return;
   }
   if (ancestors.has(value)) throw new UnstorableEventError('a cycle', path);
   ancestors.add(value);
-  let copy: unknown;
   if (Array.isArray(value)) {
-    copy = Array.from(value, (item, index) => encode(item, [...path, index], stored, ancestors));
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      listPlaces(value[index], path, stored, ancestors);
+      path.pop();
+    }
   } else {
     const prototype = Object.getPrototypeOf(value);
-    if (prototype === Object.prototype) stored.plainObjects.push(path);
+    if (prototype === Object.prototype) stored.plainObjects.push(path.slice());
     else if (prototype !== null) throw new UnstorableEventError(`an instance of ${String(prototype?.constructor?.name ?? 'a class')}`, path);
-    const fields: Record<string, unknown> = Object.create(null);
-    for (const key of Object.keys(value)) fields[key] = encode((value as Record<string, unknown>)[key], [...path, key], stored, ancestors);
-    copy = fields;
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      listPlaces((value as Record<string, unknown>)[key], path, stored, ancestors);
+      path.pop();
+    }
   }
   ancestors.delete(value);
-  return copy;
 }
 
 /** The event as the handler first would have seen it (what serializeEvent stored, or an entry written by an earlier version). */
 export function reviveEvent(text: string): AnyWebhookEvent {
-  const stored = JSON.parse(text, withoutPrototype) as Record<string, unknown>;
+  const stored = withoutPrototypes(JSON.parse(text)) as Record<string, unknown>;
   const event = stored.format === 2 ? reviveV2(stored as unknown as StoredEventV2) : reviveV1(stored);
   const { provider, id, type, signedFields, receivedAt } = (event ?? {}) as Partial<AnyWebhookEvent>;
   if (
@@ -158,13 +175,22 @@ function reviveV1(stored: Record<string, unknown>): unknown {
   };
 }
 
-function withoutPrototype(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  // JSON.parse made "__proto__" an own property; defining it on a
-  // null-prototype object keeps it one, so nothing reaches a prototype.
-  const copy = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(value)) setOwn(copy, key, (value as Record<string, unknown>)[key]);
-  return copy;
+/**
+ * Every object of a fresh JSON.parse result gets a null prototype, in place
+ * (arrays keep theirs). JSON.parse made "__proto__" an own property, and it
+ * stays one: nothing reaches a prototype. In place, not copied key by key:
+ * a copy per object cost more than the parse.
+ */
+function withoutPrototypes(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (const item of value) withoutPrototypes(item);
+    return value;
+  }
+  // First, so that for-in sees own keys only.
+  Object.setPrototypeOf(value, null);
+  for (const key in value) withoutPrototypes((value as Record<string, unknown>)[key]);
+  return value;
 }
 
 /** The traceparent a stored event was put with, if any (see serializeEvent). */

@@ -66,6 +66,11 @@ export class SqliteAttempts {
     this.statements.trim.run({ key });
   }
 
+  /** A new entry leased as it is stored: it has no earlier attempt to expire, nor records to trim. */
+  startedFirst(key: string, lease: string, now: number): void {
+    this.statements.start.run({ key, attempt: 1, lease, now });
+  }
+
   /** The lease holder recorded its outcome. */
   finished(key: string, lease: string, outcome: Closing, now: number, error?: string): void {
     this.statements.finish.run({ key, lease, outcome, now, error: error ?? null });

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { InboxCount, InboxEntry, InboxHistoryRecord, InboxListOptions, InboxPurgeOptions } from './inbox';
 import type { ThreadError, ThreadReply, ThreadRequest } from './group-commit';
-import type { SqliteInboxDatabase, SqliteRow } from './sqlite-database';
+import type { LeaseRef, SqliteInboxDatabase, SqliteRow } from './sqlite-database';
 import { assertPeerInstalled } from '../core/peer-dependency';
 import { LIST_LIMIT, listedStates, sortCounts, toHistoryRecord, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 import { startWorkerThread } from './worker-thread';
@@ -40,28 +41,34 @@ export class SqliteInboxStorage implements InboxStorage {
     return this.call('put', key, provider, event, now);
   }
 
+  async putLeased(key: string, provider: string, event: string, now: number, leaseMs: number): Promise<LeasedEntry | 'duplicate'> {
+    const lease = nextLeaseToken();
+    const stored = await this.call('putLeased', key, provider, event, now, lease, now + leaseMs);
+    return stored === 'duplicate' ? stored : { key, provider, event, attempt: 1, budgetFrom: now, lease };
+  }
+
   lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]> {
     return this.call('lease', providers, limit, now, leaseMs);
   }
 
   renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean> {
-    return this.call('renew', entry, now, leaseMs);
+    return this.call('renew', leaseRef(entry), now, leaseMs);
   }
 
   complete(entry: LeasedEntry, now: number): Promise<boolean> {
-    return this.call('complete', entry, now);
+    return this.call('complete', leaseRef(entry), now);
   }
 
   completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
-    return this.call('completeLate', entry, now);
+    return this.call('completeLate', leaseRef(entry), now);
   }
 
   retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean> {
-    return this.call('retry', entry, nextAttemptAt, error, now);
+    return this.call('retry', leaseRef(entry), nextAttemptAt, error, now);
   }
 
   bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
-    return this.call('bury', entry, now, error);
+    return this.call('bury', leaseRef(entry), now, error);
   }
 
   prune(before: number): Promise<void> {
@@ -182,6 +189,19 @@ export class SqliteInboxStorage implements InboxStorage {
     if (reply.ok) call.resolve(reply.value);
     else call.reject(fromThreadError(reply.error));
   }
+}
+
+/** Just the key and lease: a message to the thread is copied, and the event it would otherwise carry is most of an entry. */
+function leaseRef(entry: LeasedEntry): LeaseRef {
+  return { key: entry.key, lease: entry.lease };
+}
+
+/** Unique across processes sharing the file (a random prefix per process, a counter), and cheaper than a randomUUID per put. */
+const LEASE_TOKEN_PREFIX = randomUUID();
+let leaseCount = 0;
+
+function nextLeaseToken(): string {
+  return `${LEASE_TOKEN_PREFIX}.${(++leaseCount).toString(36)}`;
 }
 
 function fromThreadError(thrown: ThreadError): Error {

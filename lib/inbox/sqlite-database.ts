@@ -66,6 +66,12 @@ function addReplayedAt(db: SqliteDatabase): void {
   }
 }
 
+/** What the thread needs of a leased entry to record its outcome: the event stays on the main thread (it is not sent again). */
+export type LeaseRef = Pick<LeasedEntry, 'key' | 'lease'>;
+
+/** better-sqlite3's transaction function over `(work) => work()`: one made per connection. */
+type SqliteTransaction = ((work: () => unknown) => unknown) & { immediate(work: () => unknown): unknown };
+
 /**
  * The inbox's SQL, synchronous: it runs only on the inbox's worker thread
  * (lib/inbox/sqlite-worker.ts), never on the app's event loop. Every
@@ -73,17 +79,24 @@ function addReplayedAt(db: SqliteDatabase): void {
  */
 export class SqliteInboxDatabase {
   private readonly db: SqliteDatabase;
-  private readonly statements: Record<'put' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'get' | 'replayKey' | 'replayDead' | 'lease' | 'list' | 'counts' | 'purge', Statement>;
+  private readonly statements: Record<'put' | 'putLeased' | 'renew' | 'complete' | 'completeLate' | 'retry' | 'bury' | 'get' | 'replayKey' | 'replayDead' | 'lease' | 'list' | 'counts' | 'purge', Statement>;
   private readonly attempts: SqliteAttempts;
+  /** Made once: db.transaction() builds four wrapper functions each time it is called. */
+  private readonly transaction: SqliteTransaction;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.transaction = this.db.transaction((work: () => unknown) => work()) as SqliteTransaction;
     this.attempts = new SqliteAttempts(this.db);
     const owned = 'WHERE key = @key AND lease = @lease AND state = \'pending\'';
     this.statements = {
       put: this.db.prepare(
         `INSERT INTO inbox (key, provider, event, state, attempts, stored_at, next_attempt_at)
          VALUES (@key, @provider, @event, 'pending', 0, @now, @now) ON CONFLICT (key) DO NOTHING`,
+      ),
+      putLeased: this.db.prepare(
+        `INSERT INTO inbox (key, provider, event, state, attempts, stored_at, next_attempt_at, lease, lease_until)
+         VALUES (@key, @provider, @event, 'pending', 1, @now, @now, @lease, @until) ON CONFLICT (key) DO NOTHING`,
       ),
       renew: this.db.prepare(`UPDATE inbox SET lease_until = @until ${owned}`),
       complete: this.db.prepare(
@@ -128,52 +141,71 @@ export class SqliteInboxDatabase {
   /** Runs `work` as one write transaction: everything in it is committed with one fsync, or none of it. */
   inTransaction<T>(work: () => T): T {
     // IMMEDIATE: take the write lock first, so a reader turned writer cannot deadlock with another process.
-    return this.db.transaction(work).immediate();
+    return this.transaction.immediate(work) as T;
+  }
+
+  /**
+   * `work`'s statements all or none. Every call from the thread runs inside
+   * a group commit's transaction already, and a throw there rolls the whole
+   * commit back and runs each call again alone (lib/inbox/group-commit.ts):
+   * a savepoint per call would add two statements and protect nothing more.
+   */
+  private atomically<T>(work: () => T): T {
+    return this.db.inTransaction ? work() : (this.transaction(work) as T);
   }
 
   put(key: string, provider: string, event: string, now: number): 'stored' | 'duplicate' {
     return this.statements.put.run({ key, provider, event, now }).changes === 1 ? 'stored' : 'duplicate';
   }
 
+  /** put, and a new entry is leased at once (its first attempt, under `lease`): see InboxStorage.putLeased. */
+  putLeased(key: string, provider: string, event: string, now: number, lease: string, until: number): 'stored' | 'duplicate' {
+    return this.atomically(() => {
+      if (this.statements.putLeased.run({ key, provider, event, now, lease, until }).changes !== 1) return 'duplicate';
+      this.attempts.startedFirst(key, lease, now);
+      return 'stored';
+    });
+  }
+
   lease(providers: readonly string[], limit: number, now: number, leaseMs: number): LeasedEntry[] {
     const lease = randomUUID();
-    const rows = this.db.transaction(() => {
+    const rows = this.atomically(() => {
       const leased = this.statements.lease.all({ lease, until: now + leaseMs, now, limit, providers: JSON.stringify(providers) }) as Array<SqliteRow & { budget_from: number }>;
       for (const row of leased) this.attempts.started(row.key, row.attempts, lease, now);
       return leased;
-    })();
+    });
     return rows.map((row) => ({ key: row.key, provider: row.provider, event: row.event, attempt: row.attempts, budgetFrom: row.budget_from, lease }));
   }
 
-  renew(entry: LeasedEntry, now: number, leaseMs: number): boolean {
+  renew(entry: LeaseRef, now: number, leaseMs: number): boolean {
     return this.statements.renew.run({ key: entry.key, lease: entry.lease, until: now + leaseMs }).changes === 1;
   }
 
-  complete(entry: LeasedEntry, now: number): boolean {
+  complete(entry: LeaseRef, now: number): boolean {
     return this.changeRecorded(this.statements.complete, { key: entry.key, lease: entry.lease, now }, () => this.attempts.finished(entry.key, entry.lease, 'delivered', now));
   }
 
-  completeLate(entry: LeasedEntry, now: number): boolean {
+  completeLate(entry: LeaseRef, now: number): boolean {
     return this.changeRecorded(this.statements.completeLate, { key: entry.key, now }, () => this.attempts.finishedLate(entry.key, entry.lease, now));
   }
 
-  retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): boolean {
+  retry(entry: LeaseRef, nextAttemptAt: number, error: string, now: number): boolean {
     return this.changeRecorded(this.statements.retry, { key: entry.key, lease: entry.lease, next: nextAttemptAt, error }, () =>
       this.attempts.finished(entry.key, entry.lease, 'failed', now, error),
     );
   }
 
-  bury(entry: LeasedEntry, now: number, error: string): boolean {
+  bury(entry: LeaseRef, now: number, error: string): boolean {
     return this.changeRecorded(this.statements.bury, { key: entry.key, lease: entry.lease, now, error }, () => this.attempts.finished(entry.key, entry.lease, 'failed', now, error));
   }
 
   /** One entry's state change and, when it changed, its history record, in one transaction (a savepoint inside a group commit). */
   private changeRecorded(statement: Statement, values: Record<string, unknown>, record: () => void): boolean {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const changed = statement.run(values).changes === 1;
       if (changed) record();
       return changed;
-    })();
+    });
   }
 
   prune(before: number): void {
@@ -182,10 +214,10 @@ export class SqliteInboxDatabase {
 
   /** Entries of a done or dead state finished before `before` (all of them for null), with their history; returns how many. */
   private deleteFinished(state: InboxState, before: number | null): number {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       this.attempts.deleteFinished(state, before);
       return this.statements.purge.run({ state, before }).changes;
-    })();
+    });
   }
 
   /** The entry's last attempts and replays, oldest first. */
@@ -207,7 +239,7 @@ export class SqliteInboxDatabase {
   }
 
   replay(keys: readonly string[] | 'dead', now: number): string[] {
-    const replay = this.db.transaction((): string[] => {
+    return this.atomically((): string[] => {
       const replayed =
         keys === 'dead'
           ? (this.statements.replayDead.all({ now }) as SqliteRow[]).map((row) => row.key)
@@ -215,7 +247,6 @@ export class SqliteInboxDatabase {
       for (const key of replayed) this.attempts.replayed(key, now);
       return replayed;
     });
-    return replay();
   }
 
   /** `before` in ms, null for all. */

@@ -23,8 +23,22 @@ export interface LeasedEntry {
  */
 export interface InboxStorage {
   put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'>;
-  /** Up to `limit` due pending entries of these providers, leased until `now + leaseMs`. */
-  lease(providers: readonly string[], limit: number, now: number, leaseMs: number): Promise<LeasedEntry[]>;
+  /**
+   * Optional: `put`, and when the entry is new, its first attempt leased at
+   * once to the caller (until `now + leaseMs`), in the same write: the
+   * worker that stored it delivers it without a lease round. Leased as by
+   * `lease` in every respect (attempt 1, its history record, lost if it runs
+   * out); nothing is leased for a duplicate.
+   */
+  putLeased?(key: string, provider: string, event: string, now: number, leaseMs: number): Promise<LeasedEntry | 'duplicate'>;
+  /**
+   * Up to `limit` due pending entries of these providers, leased until `now + leaseMs`.
+   * `sweep: false` (a round woken by a put, or by a slot freed): a backend
+   * whose look for due retries and for leases that ran out is a separate,
+   * costly step (Redis: two more round trips) may skip that step; the worker
+   * still sweeps at least every poll interval. Default true.
+   */
+  lease(providers: readonly string[], limit: number, now: number, leaseMs: number, sweep?: boolean): Promise<LeasedEntry[]>;
   renew(entry: LeasedEntry, now: number, leaseMs: number): Promise<boolean>;
   complete(entry: LeasedEntry, now: number): Promise<boolean>;
   /**

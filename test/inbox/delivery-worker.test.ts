@@ -211,6 +211,64 @@ function describeWorker(backend: Backend): void {
       expect(ofType(w, 'retry').map((r) => (r as { attempt: number }).attempt)).toEqual([1, 2, 1, 2]);
       expect(await w.inbox.get('pay247:1')).toMatchObject({ state: 'dead', attempts: 3 });
     });
+
+    test('concurrency bounds the handlers running at once, entries leased as they are stored included; the rest wait their turn and all run once', async () => {
+      const open = backend.fresh();
+      const gate = deferred<void>();
+      let running = 0;
+      let most = 0;
+      const runs = new Map<string, number>();
+      const w = consume(
+        open,
+        async (id) => {
+          runs.set(id, (runs.get(id) ?? 0) + 1);
+          most = Math.max(most, ++running);
+          try {
+            await gate.promise;
+          } finally {
+            running--;
+          }
+        },
+        { concurrency: 2 },
+      );
+      const ids = ['1', '2', '3', '4', '5', '6', '7'];
+      await Promise.all(ids.map((id) => w.inbox.put(`pay247:${id}`, event(id))));
+      await until(() => running === 2);
+      // Polls go on meanwhile: none of them may start a third run.
+      await sleep(150);
+      expect(most).toBe(2);
+      gate.resolve();
+      await until(() => ofType(w, 'delivered').length === ids.length);
+      expect(most).toBe(2);
+      expect([...runs.entries()].sort()).toEqual(ids.map((id) => [id, 1]));
+      for (const id of ids) expect(await w.inbox.get(`pay247:${id}`)).toMatchObject({ state: 'done', attempts: 1 });
+    });
+
+    test('a retry comes due and runs while notifications keep arriving faster than the poll interval (a poll timer reset by every put never fires)', async () => {
+      const open = backend.fresh();
+      let failedOnce = false;
+      const w = consume(
+        open,
+        async (id) => {
+          if (id === 'r' && !failedOnce) {
+            failedOnce = true;
+            throw new Error('first attempt fails');
+          }
+        },
+        { pollIntervalMs: 50, retry: { baseDelayMs: 5, maxDelayMs: 5 } },
+      );
+      await w.inbox.put('pay247:r', event('r'));
+      await until(() => ofType(w, 'retry').length === 1);
+      // A put every 5 ms for up to 2 s, ten times the poll interval: the retry must not wait for the stream to stop.
+      let n = 0;
+      const started = Date.now();
+      while (Date.now() - started < 2000 && (await w.inbox.get('pay247:r'))?.state !== 'done') {
+        await w.inbox.put(`pay247:s${n}`, event(`s${n++}`));
+        await sleep(5);
+      }
+      expect(await w.inbox.get('pay247:r')).toMatchObject({ state: 'done', attempts: 2 });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * A model-based test of an inbox storage (fast-check commands): random
- * interleavings of put, lease (two handles, as two instances), renew,
+ * interleavings of put, put-and-lease (where the backend has it), lease (two handles, as two instances), renew,
  * settle (success, failure per the real retry policy), lease loss (expiry),
  * replay, purge and the clock, checked against a model after every step:
  * a lease never hands out an entry whose lease is live (never two runs at
@@ -65,6 +65,8 @@ interface Run {
 }
 
 interface Model {
+  /** Whether the backend has putLeased (the commands that use it are skipped otherwise). */
+  leasesAtPut: boolean;
   now: number;
   entries: Map<string, Entry>;
   runs: Run[];
@@ -88,6 +90,31 @@ class Put implements fc.AsyncCommand<Model, Real> {
     }
   }
   toString = () => `put(${this.key})`;
+}
+
+/** A put that leases the new entry at once (InboxStorage.putLeased), where the backend has it: as a put, then as a lease of just that entry. */
+class PutLeased implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly key: string,
+    readonly handle: 0 | 1,
+  ) {}
+  check = (m: Readonly<Model>) => m.leasesAtPut;
+  async run(m: Model, r: Real) {
+    const storage = r.storages.handles[this.handle];
+    const leased = await storage.putLeased!(this.key, 'pay247', stored(this.key), m.now, LEASE_MS);
+    if (m.entries.has(this.key)) {
+      expect(leased).toBe('duplicate');
+      return;
+    }
+    expect(leased).toMatchObject({ key: this.key, provider: 'pay247', attempt: 1, budgetFrom: m.now });
+    const l = leased as LeasedEntry;
+    const run: Run = { leased: l, handle: this.handle };
+    const entry: Entry = { state: 'pending', attempts: 1, storedAt: m.now, nextAttemptAt: m.now, budgetFrom: m.now, holder: run, expired: false, history: [] };
+    addRecord(entry, { type: 'attempt', attempt: 1, startedAt: new Date(m.now), finishedAt: undefined, outcome: 'running', error: undefined }, run);
+    m.entries.set(this.key, entry);
+    m.runs.push(run);
+  }
+  toString = () => `putLeased(${this.key}, ${this.handle})`;
 }
 
 class Lease implements fc.AsyncCommand<Model, Real> {
@@ -259,6 +286,7 @@ export function describeStorageModel(name: string, open: () => Promise<ModelStor
     const commands = fc.commands(
       [
         key.map((k) => new Put(k)),
+        fc.tuple(key, fc.constantFrom<0 | 1>(0, 1)).map(([k, handle]) => new PutLeased(k, handle)),
         fc.tuple(fc.constantFrom<0 | 1>(0, 1), fc.integer({ min: 1, max: 3 })).map(([handle, limit]) => new Lease(handle, limit)),
         fc.nat().map((i) => new Renew(i)),
         fc.nat().map((i) => new Succeed(i)),
@@ -274,7 +302,7 @@ export function describeStorageModel(name: string, open: () => Promise<ModelStor
       fc.asyncProperty(commands, async (cmds) => {
         const storages = await open();
         const real: Real = { storages };
-        const model: Model = { now: 1_000_000, entries: new Map(), runs: [] };
+        const model: Model = { leasesAtPut: typeof storages.handles[0].putLeased === 'function', now: 1_000_000, entries: new Map(), runs: [] };
         try {
           for (const command of cmds) {
             if (!command.check(model)) continue;
