@@ -41,6 +41,8 @@ export class DeliveryWorker {
   private readonly renewals = new Set<LeaseRenewal>();
   /** Slots held for entries being stored and leased in one write (`reserve`): counted as running. */
   private reserved = 0;
+  /** Outcome writes (complete, retry, bury) not yet answered by the storage. */
+  private recording = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private wakeAgain = false;
@@ -108,7 +110,7 @@ export class DeliveryWorker {
   reserve(provider: string): boolean {
     const consumer = this.consumers.get(provider);
     if (this.stopped || consumer === undefined || consumer.transactional === true) return false;
-    if (this.running.size + this.reserved >= this.settings.concurrency) return false;
+    if (this.freeSlots() <= 0) return false;
     this.reserved++;
     return true;
   }
@@ -167,8 +169,24 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * A handler may start while fewer than `concurrency` run, and while fewer
+   * than twice that are running or waiting for their outcome to be written
+   * (a slow storage stops new runs instead of piling up unrecorded ones).
+   */
   private freeSlots(): number {
-    return this.settings.concurrency - this.running.size - this.reserved;
+    const { concurrency } = this.settings;
+    const busy = this.running.size + this.reserved;
+    return Math.min(concurrency - busy, 2 * concurrency - busy - this.recording);
+  }
+
+  /** An outcome write in flight: counted by freeSlots, which it frees (and wakes the worker) once answered. */
+  private track(recorded: Promise<unknown>): void {
+    this.recording++;
+    void recorded.finally(() => {
+      this.recording--;
+      this.wake();
+    });
   }
 
   private async prune(): Promise<void> {
@@ -194,11 +212,11 @@ export class DeliveryWorker {
   }
 
   /**
-   * One attempt. `slot` resolves when the attempt's outcome is recorded: when
-   * the handler settles, or at the consumer's hardTimeoutMs when it has not
-   * (the attempt then counts as failed and the lease is let go, so a retry may
-   * run; the handler's late outcome is still observed). `closable` is what
-   * close() waits for.
+   * One attempt. `slot` resolves when the handler settles (its outcome is
+   * then written, counted by `track`), or at the consumer's hardTimeoutMs when
+   * it has not, once that failure is recorded (the attempt then counts as
+   * failed and the lease is let go, so a retry may run; the handler's late
+   * outcome is still observed). `closable` is what close() waits for.
    */
   private deliver(entry: LeasedEntry, consumer: InboxConsumer, put?: AnyWebhookEvent): { slot: Promise<void>; closable: Promise<void> } {
     let event;
@@ -275,8 +293,14 @@ export class DeliveryWorker {
         await this.recordLate(entry, consumer, outcome, deliverable.id);
         return;
       }
-      if (outcome.ok) await this.recordSuccess(entry, consumer, renewal.lost, trace);
-      else await this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost, trace });
+      const recorded = outcome.ok
+        ? this.recordSuccess(entry, consumer, renewal.lost, trace)
+        : this.recordFailure(entry, consumer, tag(outcome.error, consumer.provider, deliverable.id), { reported: timedOut, dead: false, leaseLost: renewal.lost, trace });
+      // The handler is done: its slot goes to the next entry while the outcome is written (this one
+      // stays leased until then, so nothing runs it again meanwhile); writes in flight are bounded apart.
+      this.track(recorded);
+      freeSlot();
+      await recorded;
     });
     void settled.finally(() => {
       if (givenUp === undefined) freeSlot();

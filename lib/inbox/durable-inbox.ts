@@ -20,7 +20,11 @@ export interface InboxOptions {
   leaseMs?: number;
   /** How often to look for due retries and entries stored by other processes. Default 1000. */
   pollIntervalMs?: number;
-  /** Deliveries running at once, all providers together. Default 8. */
+  /**
+   * Handlers running at once, all providers together. Default 8. A slot is
+   * free again when its handler settles; up to as many more deliveries may be
+   * waiting for their outcome to be written.
+   */
   concurrency?: number;
   /** How long handled entries are kept (a provider's late retry is still recognised). Default 3 days. */
   keepDoneMs?: number;

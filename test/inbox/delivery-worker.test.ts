@@ -7,6 +7,7 @@
 import type { HandlerContext, InboxConsumer, InboxOptions, InboxReport, WebhookError } from '../../lib';
 import { deferred, sleep, until } from '../helpers/async';
 import { describeWithRedis } from '../helpers/redis-server';
+import { SqliteInboxStorage } from '../../lib/inbox/sqlite-client';
 import { redisBackend, sqliteBackend, type AnyInbox, type Backend } from './backends';
 
 const event = (id: string) => ({ provider: 'pay247', id, type: 'payout.succeeded', data: { amount: '1.00' }, signedFields: [], receivedAt: new Date() });
@@ -283,4 +284,30 @@ describeWithRedis('delivery worker with RedisInbox', () => {
   beforeAll(() => redis.start());
   afterAll(() => redis.server()?.stop());
   describeWorker(redis);
+});
+
+describe('delivery worker: outcome writes the storage does not answer', () => {
+  const sqlite = sqliteBackend();
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => sqlite.dispose());
+
+  test('a slot is freed when its handler settles, but once `concurrency` more runs wait for their outcome to be written, no more handlers start', async () => {
+    const stalled = deferred<boolean>();
+    const complete = jest.spyOn(SqliteInboxStorage.prototype, 'complete').mockImplementation(() => stalled.promise);
+    const runs: string[] = [];
+    const w = consume(sqlite.fresh(), async (id) => void runs.push(id), { concurrency: 2 });
+    const ids = ['1', '2', '3', '4', '5', '6', '7', '8'];
+    for (const id of ids) await w.inbox.put(`pay247:${id}`, event(id));
+    // Handlers went on past the first two unwritten outcomes (the slot is not held for the write) ...
+    await until(() => runs.length === 4);
+    // ... up to twice the concurrency; polls go on, and nothing more starts.
+    await sleep(200);
+    expect(runs).toHaveLength(4);
+    expect(complete).toHaveBeenCalledTimes(4);
+    complete.mockRestore();
+    stalled.resolve(true);
+    await until(() => ofType(w, 'delivered').length === ids.length);
+    expect(runs.sort()).toEqual(ids);
+    await sqlite.closeAll();
+  });
 });
