@@ -8,6 +8,8 @@ interface Call {
   args: ReadonlyArray<string | number>;
   /** Date.now() by which the call must have its answer; after it, it fails and is not sent. */
   deadline: number;
+  /** The error it gets when its deadline passes first, when not the batch's. */
+  late: (() => Error) | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -35,10 +37,14 @@ export class ScriptBatch {
     private readonly late: () => Error,
   ) {}
 
-  run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, deadline = Infinity): Promise<unknown> {
+  run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, deadline = Infinity, late?: () => Error): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ script, keys, args, deadline, resolve, reject }) === 1) setImmediate(() => this.flushSafely());
+      if (this.queue.push({ script, keys, args, deadline, late, resolve, reject }) === 1) setImmediate(() => this.flushSafely());
     });
+  }
+
+  private lateError(call: Call): Error {
+    return (call.late ?? this.late)();
   }
 
   /** A client that throws where ioredis would reject fails its calls, never the process (this runs from setImmediate). */
@@ -57,7 +63,7 @@ export class ScriptBatch {
     let earliest = Infinity;
     for (const call of this.queue) {
       // Never sent: its caller has been told it failed, so it must not take effect later.
-      if (call.deadline <= now) call.reject(this.late());
+      if (call.deadline <= now) call.reject(this.lateError(call));
       else {
         calls.push(call);
         earliest = Math.min(earliest, call.deadline);
@@ -67,7 +73,7 @@ export class ScriptBatch {
     if (calls.length === 0) return;
 
     let unanswered = calls.length;
-    const timer = earliest === Infinity ? undefined : setTimeout(() => calls.forEach((call) => call.reject(this.late())), timerMs(earliest - now));
+    const timer = earliest === Infinity ? undefined : setTimeout(() => calls.forEach((call) => call.reject(this.lateError(call))), timerMs(earliest - now));
     // A promise settles once: after the timer, a late answer changes nothing.
     const answer = (call: Call, error: Error | null, value?: unknown) => {
       if (error === null) call.resolve(value);
