@@ -180,12 +180,13 @@ export class DeliveryWorker {
     return Math.min(concurrency - busy, 2 * concurrency - busy - this.recording);
   }
 
-  /** An outcome write in flight: counted by freeSlots, which it frees (and wakes the worker) once answered. */
+  /** An outcome write in flight: counted by freeSlots until answered; the worker wakes then only if these writes were what held it back. */
   private track(recorded: Promise<unknown>): void {
     this.recording++;
     void recorded.finally(() => {
+      const heldBack = this.freeSlots() <= 0 && this.running.size + this.reserved < this.settings.concurrency;
       this.recording--;
-      this.wake();
+      if (heldBack) this.wake();
     });
   }
 
