@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
 import { answerOf, type WebhookAnswer } from './answer';
 import { accountCredentials, type Access } from './credentials';
 import { dedupKeyOf } from './dedup-key';
+import { nextUniqueToken } from './unique-token';
 import { describeCause, WebhookError } from './errors';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions } from './options';
@@ -107,7 +107,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
       await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx, trace), req);
       return success;
     }
-    const token = nextClaimToken();
+    const token = nextUniqueToken();
     let state;
     try {
       state = await trace.step('dedup claim', () => store.claim(key, settings.lockTtlMs, token));
@@ -228,18 +228,6 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
     const trace = traceNotification(spec.provider, facts.method);
     return trace.run(() => answerRequest(facts, trace));
   };
-}
-
-/**
- * Identifies one claim, uniquely across every process sharing a store: a
- * random prefix per process and a counter. (A randomUUID per notification
- * costs more than the memory store's whole claim.)
- */
-const CLAIM_TOKEN_PREFIX = randomUUID();
-let claimCount = 0;
-
-function nextClaimToken(): string {
-  return `${CLAIM_TOKEN_PREFIX}.${(++claimCount).toString(36)}`;
 }
 
 async function confirmWith<E, C>(confirm: (event: E, ctx: C) => boolean | Promise<boolean>, event: E, ctx: C): Promise<void> {

@@ -126,10 +126,10 @@ export class DeliveryWorker {
    * meanwhile: it is not run here; its lease runs out and it is delivered
    * then, like the entry of a process stopped mid-attempt.
    */
-  startReserved(entry: LeasedEntry, event: AnyWebhookEvent): void {
+  startReserved(entry: LeasedEntry, leasedAt: number, event: AnyWebhookEvent): void {
     this.reserved--;
     if (this.stopped) return;
-    this.start(entry, event);
+    this.start(entry, leasedAt, event);
   }
 
   /** Stops leasing; waits for running deliveries up to their deadline. */
@@ -159,7 +159,7 @@ export class DeliveryWorker {
           }
           const entries = await this.storage.lease([...this.consumers.keys()], free, now, this.settings.leaseMs, sweep);
           this.storageDown = false;
-          for (const entry of entries) this.start(entry);
+          for (const entry of entries) this.start(entry, now);
           if (entries.length < free) break;
           free = this.freeSlots();
         }
@@ -197,11 +197,35 @@ export class DeliveryWorker {
     await this.storage.prune(now - this.settings.keepDoneMs);
   }
 
-  /** `event`: the entry's event as it was put, when this process stored it (no need to read it back). */
-  private start(entry: LeasedEntry, event?: AnyWebhookEvent): void {
+  /**
+   * Starts the attempt of an entry leased at `leasedAt` (the time its lease
+   * was counted from). `event`: the entry's event as it was put, when this
+   * process stored it (no need to read it back).
+   *
+   * Renewals come every third of the lease from the start. A lease whose
+   * write waited longer than that (a thread still starting, a slow disk, a
+   * stalled Redis) might run out before the first one, and another worker
+   * take the entry while this one runs it: such a lease is renewed first, and
+   * the attempt runs only if it still held (if not, the other worker runs it).
+   */
+  private start(entry: LeasedEntry, leasedAt: number, event?: AnyWebhookEvent): void {
     const consumer = this.consumers.get(entry.provider);
     // lease() only returns entries of registered providers.
     if (consumer === undefined) return;
+    if (this.settings.now() - leasedAt < this.settings.leaseMs / 3) return this.begin(entry, consumer, event);
+    this.reserved++;
+    void this.storage
+      .renew(entry, this.settings.now(), this.settings.leaseMs)
+      .catch(() => false)
+      .then((held) => {
+        this.reserved--;
+        // Not renewed: it comes back when the lease runs out (counted as an attempt), unless another worker has it already.
+        if (held && !this.stopped) this.begin(entry, consumer, event);
+        else this.wake();
+      });
+  }
+
+  private begin(entry: LeasedEntry, consumer: InboxConsumer, event: AnyWebhookEvent | undefined): void {
     const delivery = this.deliver(entry, consumer, event);
     const running = delivery.slot.finally(() => {
       this.running.delete(running);

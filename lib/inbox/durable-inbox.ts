@@ -116,9 +116,10 @@ export class DurableInbox implements Inbox {
 
   /** A delivery slot is free: the entry is stored already leased to this worker, which runs it with the event in hand. */
   private async putLeased(key: string, event: AnyWebhookEvent, serialized: string): Promise<'stored' | 'duplicate'> {
+    const now = this.now();
     let leased;
     try {
-      leased = await this.storage.putLeased!(key, event.provider, serialized, this.now(), this.leaseMs);
+      leased = await this.storage.putLeased!(key, event.provider, serialized, now, this.leaseMs);
     } catch (error) {
       this.worker.unreserve();
       throw error;
@@ -129,7 +130,7 @@ export class DurableInbox implements Inbox {
     }
     this.emit({ type: 'stored', provider: event.provider, key });
     // After the ack is written: the provider should not wait for the handler to start.
-    setImmediate(() => this.worker.startReserved(leased, event));
+    setImmediate(() => this.worker.startReserved(leased, now, event));
     return 'stored';
   }
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { InboxCount, InboxEntry, InboxHistoryRecord, InboxListOptions, InboxPurgeOptions } from './inbox';
 import type { ThreadError, ThreadReply, ThreadRequest } from './group-commit';
 import type { LeaseRef, SqliteInboxDatabase, SqliteRow } from './sqlite-database';
 import { assertPeerInstalled } from '../core/peer-dependency';
+import { nextUniqueToken } from '../core/unique-token';
 import { LIST_LIMIT, listedStates, sortCounts, toHistoryRecord, toInboxEntry, type InboxStorage, type LeasedEntry } from './storage';
 import { startWorkerThread } from './worker-thread';
 
@@ -42,7 +42,7 @@ export class SqliteInboxStorage implements InboxStorage {
   }
 
   async putLeased(key: string, provider: string, event: string, now: number, leaseMs: number): Promise<LeasedEntry | 'duplicate'> {
-    const lease = nextLeaseToken();
+    const lease = nextUniqueToken();
     const stored = await this.call('putLeased', key, provider, event, now, lease, now + leaseMs);
     return stored === 'duplicate' ? stored : { key, provider, event, attempt: 1, budgetFrom: now, lease };
   }
@@ -194,14 +194,6 @@ export class SqliteInboxStorage implements InboxStorage {
 /** Just the key and lease: a message to the thread is copied, and the event it would otherwise carry is most of an entry. */
 function leaseRef(entry: LeasedEntry): LeaseRef {
   return { key: entry.key, lease: entry.lease };
-}
-
-/** Unique across processes sharing the file (a random prefix per process, a counter), and cheaper than a randomUUID per put. */
-const LEASE_TOKEN_PREFIX = randomUUID();
-let leaseCount = 0;
-
-function nextLeaseToken(): string {
-  return `${LEASE_TOKEN_PREFIX}.${(++leaseCount).toString(36)}`;
 }
 
 function fromThreadError(thrown: ThreadError): Error {

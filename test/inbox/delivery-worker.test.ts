@@ -213,6 +213,39 @@ function describeWorker(backend: Backend): void {
       expect(await w.inbox.get('pay247:1')).toMatchObject({ state: 'dead', attempts: 3 });
     });
 
+    test('a lease whose answer came later than a third of its length is renewed before its run starts: with a second worker polling, it still runs once', async () => {
+      const open = backend.fresh();
+      let runs = 0;
+      const slow = async () => {
+        runs++;
+        await sleep(600);
+      };
+      const one = consume(open, slow, { leaseMs: 300 });
+      // The second worker polls from the start: it is what would take over a lease that ran out.
+      const two = consume(open, slow, { leaseMs: 300 });
+      await sleep(50);
+      // The first lease that finds the entry reaches its worker 400 ms late (a stalled storage, a GC pause): past its lease.
+      // (Only once: a storage slower than the lease on every answer lets no worker keep one.)
+      const prototype = Object.getPrototypeOf((one.inbox as unknown as { storage: object }).storage) as { lease: (...args: unknown[]) => Promise<unknown[]> };
+      const lease = prototype.lease;
+      let stalled = false;
+      const late = jest.spyOn(prototype, 'lease').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+        const leased = await lease.apply(this, args);
+        if (leased.length > 0 && !stalled) {
+          stalled = true;
+          await sleep(400);
+        }
+        return leased;
+      });
+      // Stored by an instance that delivers nothing (so no worker has it leased at the put): the workers lease it.
+      await open().put('pay247:late', event('late'));
+      await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+      await sleep(300);
+      late.mockRestore();
+      expect(runs).toBe(1);
+      expect(await one.inbox.get('pay247:late')).toMatchObject({ state: 'done' });
+    });
+
     test('concurrency bounds the handlers running at once, entries leased as they are stored included; the rest wait their turn and all run once', async () => {
       const open = backend.fresh();
       const gate = deferred<void>();
@@ -284,6 +317,35 @@ describeWithRedis('delivery worker with RedisInbox', () => {
   beforeAll(() => redis.start());
   afterAll(() => redis.server()?.stop());
   describeWorker(redis);
+});
+
+describe('delivery worker: a put slower than the lease', () => {
+  const sqlite = sqliteBackend();
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => sqlite.dispose());
+
+  test('an entry stored leased whose write took longer than the lease (a thread still starting) is renewed before its run: with a second worker polling, it runs once', async () => {
+    const putLeased = SqliteInboxStorage.prototype.putLeased;
+    // The write lands 400 ms after its lease started counting: its lease of 300 ms has run out when it is on disk.
+    jest.spyOn(SqliteInboxStorage.prototype, 'putLeased').mockImplementation(async function (this: SqliteInboxStorage, ...args) {
+      await sleep(400);
+      return putLeased.apply(this, args);
+    });
+    const open = sqlite.fresh();
+    let runs = 0;
+    const slow = async () => {
+      runs++;
+      await sleep(600);
+    };
+    const one = consume(open, slow, { leaseMs: 300 });
+    const two = consume(open, slow, { leaseMs: 300 });
+    await one.inbox.put('pay247:slow-put', event('slow-put'));
+    await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+    await sleep(300);
+    expect(runs).toBe(1);
+    expect(await one.inbox.get('pay247:slow-put')).toMatchObject({ state: 'done' });
+    await sqlite.closeAll();
+  });
 });
 
 describe('delivery worker: outcome writes the storage does not answer', () => {
