@@ -132,7 +132,8 @@ describe.each(SERVER_ADAPTERS)('notification spans and metrics on $name', (adapt
 
   const failures: Array<[row: string, options: () => Record<string, unknown>, status: number, code: string, outcome: string]> = [
     ['handler threw', () => ({ onEvent: async () => { throw new Error('db down'); } }), 500, 'HANDLER_FAILED', 'failed'],
-    ['handler timed out', () => ({ handlerTimeoutMs: 20, onEvent: () => new Promise((r) => setTimeout(r, 200)) }), 500, 'HANDLER_TIMEOUT', 'failed'],
+    // Settles when aborted at the deadline, not 200 ms later: a late success recorded during a later test (another server's) would count there.
+    ['handler timed out', () => ({ handlerTimeoutMs: 20, onEvent: (_event: unknown, ctx: { signal: AbortSignal }) => new Promise((r) => ctx.signal.addEventListener('abort', r)) }), 500, 'HANDLER_TIMEOUT', 'failed'],
     ['confirm said no', () => ({ confirm: async () => false }), 409, 'NOT_CONFIRMED', 'failed'],
     ['confirm threw', () => ({ confirm: async () => { throw new Error('provider API down'); } }), 502, 'CONFIRM_FAILED', 'failed'],
     ['sender IP not allowed', () => ({ allowIps: ['203.0.113.7'] }), 403, 'IP_NOT_ALLOWED', 'refused'],
