@@ -39,7 +39,7 @@ export class DeliveryWorker {
   /** What close() waits for: outcomes recorded, or handlers past their deadline. */
   private readonly closable = new Set<Promise<void>>();
   private readonly renewals = new Set<LeaseRenewal>();
-  /** Slots held for entries being stored and leased in one write (`reserve`): counted as running. */
+  /** Slots held for entries not running yet (being stored and leased at once, or having an old lease renewed first): counted as running. */
   private reserved = 0;
   /** Outcome writes (complete, retry, bury) not yet answered by the storage. */
   private recording = 0;
@@ -99,37 +99,37 @@ export class DeliveryWorker {
   }
 
   /**
-   * Holds a delivery slot for an entry about to be stored and leased in the
-   * same write (InboxStorage.putLeased), so this worker delivers it without
-   * a lease round. False when no slot is free (it is then stored unleased and
-   * waits its turn, on disk rather than in memory), for a provider not
-   * delivered here, or for a transactional consumer (its run needs the
-   * storage's own transaction). Every true is followed by one
-   * `startReserved` or `unreserve`.
+   * When a delivery slot is free, stores the entry already leased to this
+   * worker, in the same write (InboxStorage.putLeased), and runs it once the
+   * caller has had its answer (the ack is written first), with the event as
+   * it was put: no lease round, nothing read back. Resolves undefined, having
+   * stored nothing, when no slot is free (the caller stores it unleased: it
+   * waits its turn on disk, not in memory), for a provider not delivered
+   * here, for a transactional consumer (its run needs the storage's own
+   * transaction), or for a storage without putLeased. Stopped before the run:
+   * it is not run here; its lease runs out and it is delivered then, like the
+   * entry of a process stopped mid-attempt.
    */
-  reserve(provider: string): boolean {
-    const consumer = this.consumers.get(provider);
-    if (this.stopped || consumer === undefined || consumer.transactional === true) return false;
-    if (this.freeSlots() <= 0) return false;
+  async putLeased(key: string, event: AnyWebhookEvent, serialized: string, now: number): Promise<'stored' | 'duplicate' | undefined> {
+    const consumer = this.consumers.get(event.provider);
+    if (this.storage.putLeased === undefined || this.stopped || consumer === undefined || consumer.transactional === true || this.freeSlots() <= 0) return undefined;
     this.reserved++;
-    return true;
-  }
-
-  /** The reserved slot's put stored nothing (a duplicate, or it failed). */
-  unreserve(): void {
-    this.reserved--;
-  }
-
-  /**
-   * The reserved slot's entry is stored and leased to this worker: its
-   * attempt runs with the event as it was put (not read back). Stopped
-   * meanwhile: it is not run here; its lease runs out and it is delivered
-   * then, like the entry of a process stopped mid-attempt.
-   */
-  startReserved(entry: LeasedEntry, leasedAt: number, event: AnyWebhookEvent): void {
-    this.reserved--;
-    if (this.stopped) return;
-    this.start(entry, leasedAt, event);
+    let leased;
+    try {
+      leased = await this.storage.putLeased(key, event.provider, serialized, now, this.settings.leaseMs);
+    } catch (error) {
+      this.reserved--;
+      throw error;
+    }
+    if (leased === 'duplicate') {
+      this.reserved--;
+      return leased;
+    }
+    setImmediate(() => {
+      this.reserved--;
+      if (!this.stopped) this.start(leased, now, event);
+    });
+    return 'stored';
   }
 
   /** Stops leasing; waits for running deliveries up to their deadline. */

@@ -63,7 +63,6 @@ export class DurableInbox implements Inbox {
   readonly transactionalDeliveries: boolean;
   private readonly worker: DeliveryWorker;
   private readonly now: () => number;
-  private readonly leaseMs: number;
   private readonly onInboxEvent: InboxOptions['onInboxEvent'];
   private readonly logger: WebhookLogger | undefined;
   private closing: Promise<void> | undefined;
@@ -83,10 +82,9 @@ export class DurableInbox implements Inbox {
     this.transactionalDeliveries = runsDeliveriesInTransaction(storage);
     this.onInboxEvent = options.onInboxEvent;
     this.logger = resolveLogger(where, options.logger);
-    this.leaseMs = positiveMs(where, 'leaseMs', options.leaseMs, 30_000);
     this.worker = new DeliveryWorker(storage, {
       policy: resolveRetryPolicy(where, options.retry),
-      leaseMs: this.leaseMs,
+      leaseMs: positiveMs(where, 'leaseMs', options.leaseMs, 30_000),
       pollIntervalMs: positiveMs(where, 'pollIntervalMs', options.pollIntervalMs, 1000),
       concurrency,
       keepDoneMs: positiveMs(where, 'keepDoneMs', options.keepDoneMs, 3 * DAY_MS),
@@ -104,34 +102,16 @@ export class DurableInbox implements Inbox {
   async put(key: string, event: AnyWebhookEvent): Promise<'stored' | 'duplicate'> {
     if (this.closing !== undefined) throw new Error(`${this.where}: the inbox is closed.`);
     const serialized = serializeEvent(event, activeTraceparent());
-    if (this.storage.putLeased !== undefined && this.worker.reserve(event.provider)) return this.putLeased(key, event, serialized);
-    const result = await this.storage.put(key, event.provider, serialized, this.now());
+    const now = this.now();
+    // Stored leased to this process's worker when a slot is free (it runs it at once), else stored to wait its turn.
+    const leased = await this.worker.putLeased(key, event, serialized, now);
+    const result = leased ?? (await this.storage.put(key, event.provider, serialized, now));
     if (result === 'stored') {
       this.emit({ type: 'stored', provider: event.provider, key });
       // After the ack is written: leasing is a write too, and the provider should not wait for it.
-      setImmediate(() => this.worker.wake());
+      if (leased === undefined) setImmediate(() => this.worker.wake());
     }
     return result;
-  }
-
-  /** A delivery slot is free: the entry is stored already leased to this worker, which runs it with the event in hand. */
-  private async putLeased(key: string, event: AnyWebhookEvent, serialized: string): Promise<'stored' | 'duplicate'> {
-    const now = this.now();
-    let leased;
-    try {
-      leased = await this.storage.putLeased!(key, event.provider, serialized, now, this.leaseMs);
-    } catch (error) {
-      this.worker.unreserve();
-      throw error;
-    }
-    if (leased === 'duplicate') {
-      this.worker.unreserve();
-      return leased;
-    }
-    this.emit({ type: 'stored', provider: event.provider, key });
-    // After the ack is written: the provider should not wait for the handler to start.
-    setImmediate(() => this.worker.startReserved(leased, now, event));
-    return 'stored';
   }
 
   /** Pending and dead entries by default, oldest first. */

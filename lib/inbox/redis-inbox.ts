@@ -104,8 +104,10 @@ export class RedisInboxStorage implements InboxStorage {
   private readonly consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly groups = new Set<string>();
   private readonly reclaimCursors = new Map<string, string>();
-  /** Puts come one per request, many per turn under load, and so do starts and outcomes: they leave in one write (lib/redis/script-batch.ts). */
-  private readonly writes: ScriptBatch;
+  /** Puts come one per request, many per turn under load, and so do starts and outcomes: the script calls of a turn leave in one write. */
+  private readonly scriptCalls: ScriptBatch;
+  /** Each script's timeout error, made once (not a closure per call). */
+  private readonly lateErrors: Record<keyof typeof scripts, () => Error>;
 
   private readonly client: Redis;
 
@@ -118,7 +120,9 @@ export class RedisInboxStorage implements InboxStorage {
   ) {
     this.client = asRedis(client);
     this.partitions = makePartitions(prefix, partitions);
-    this.writes = new ScriptBatch(this.client, () => new Error(`RedisInbox: Redis did not answer within ${timeoutMs} ms.`));
+    this.scriptCalls = new ScriptBatch(this.client, () => new Error(`RedisInbox: Redis did not answer within ${timeoutMs} ms.`));
+    const lateError = (script: string) => () => new Error(`RedisInbox: Redis did not answer ${script} within ${timeoutMs} ms.`);
+    this.lateErrors = Object.fromEntries(Object.keys(scripts).map((script) => [script, lateError(script)])) as Record<keyof typeof scripts, () => Error>;
   }
 
   /** The partition an entry is stored in. */
@@ -131,24 +135,20 @@ export class RedisInboxStorage implements InboxStorage {
     return settleWithin(call(), this.timeoutMs, () => new Error(`RedisInbox: Redis did not answer ${what} within ${this.timeoutMs} ms.`));
   }
 
-  private run(script: keyof typeof scripts, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    return this.bounded(script, () => scripts[script].run(this.client, keys, args));
-  }
-
   /**
-   * A script of a notification's path (put, start, renew, and the outcomes):
-   * sent with the others of this turn in one write, under one deadline timer
-   * per batch rather than one per call (lib/redis/script-batch.ts).
+   * One script call, bounded by timeoutMs: sent with the others of this turn
+   * in one write, under one deadline timer per batch (lib/redis/script-batch.ts).
+   * A call not sent by its deadline is never sent; one unanswered by then
+   * fails (the script may still run: every script is safe to have run).
    */
-  private batched(script: 'put' | 'start' | 'renew' | 'complete' | 'retry' | 'bury', keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    return this.writes.run(scripts[script], keys, args, Date.now() + this.timeoutMs, () => new Error(`RedisInbox: Redis did not answer ${script} within ${this.timeoutMs} ms.`));
+  private run(script: keyof typeof scripts, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.scriptCalls.run(scripts[script], keys, args, Date.now() + this.timeoutMs, this.lateErrors[script]);
   }
 
   async put(key: string, provider: string, event: string, now: number): Promise<'stored' | 'duplicate'> {
-    // Its deadline is kept by the batch: a put not sent by then is never sent, one unanswered by then fails.
     const partition = this.partitionOf(key);
     const keys = [partition.entry(key), partition.stream(provider), partition.state('pending'), partition.history(key)];
-    const stored = await this.batched('put', keys, [key, provider, event, now]);
+    const stored = await this.run('put', keys, [key, provider, event, now]);
     return stored === 1 ? 'stored' : 'duplicate';
   }
 
@@ -213,7 +213,7 @@ export class RedisInboxStorage implements InboxStorage {
     const key = fields[fields.indexOf('key') + 1];
     // A token of this lease's own: the message id alone would still match after this consumer reclaimed its own expired message.
     const token = randomUUID();
-    const started = (await this.batched('start', [partition.entry(key), partition.stream(provider), partition.history(key)], [GROUP, id, token, now])) as [number, string, string] | null;
+    const started = (await this.run('start', [partition.entry(key), partition.stream(provider), partition.history(key)], [GROUP, id, token, now])) as [number, string, string] | null;
     if (started === null) return undefined;
     // The partition rides in the lease: the outcome is written where the entry was read.
     return { key, provider, event: started[1], attempt: Number(started[0]), budgetFrom: Number(started[2]), lease: `${partition.index} ${id} ${token}` };
@@ -228,13 +228,13 @@ export class RedisInboxStorage implements InboxStorage {
   async renew(entry: LeasedEntry): Promise<boolean> {
     const { partition, args } = this.held(entry);
     // The lease is the message's idle time in Redis, not a time of ours.
-    return (await this.batched('renew', [partition.entry(entry.key), partition.stream(entry.provider)], args)) === 1;
+    return (await this.run('renew', [partition.entry(entry.key), partition.stream(entry.provider)], args)) === 1;
   }
 
   async complete(entry: LeasedEntry, now: number): Promise<boolean> {
     const { partition, args } = this.held(entry);
     const keys = [partition.entry(entry.key), partition.stream(entry.provider), partition.state('pending'), partition.state('done'), partition.history(entry.key)];
-    return (await this.batched('complete', keys, [...args, entry.key, now])) === 1;
+    return (await this.run('complete', keys, [...args, entry.key, now])) === 1;
   }
 
   async completeLate(entry: LeasedEntry, now: number): Promise<boolean> {
@@ -254,13 +254,13 @@ export class RedisInboxStorage implements InboxStorage {
   async retry(entry: LeasedEntry, nextAttemptAt: number, error: string, now: number): Promise<boolean> {
     const { partition, args } = this.held(entry);
     const keys = [partition.entry(entry.key), partition.stream(entry.provider), partition.state('retry'), partition.history(entry.key)];
-    return (await this.batched('retry', keys, [...args, entry.key, nextAttemptAt, error, now])) === 1;
+    return (await this.run('retry', keys, [...args, entry.key, nextAttemptAt, error, now])) === 1;
   }
 
   async bury(entry: LeasedEntry, now: number, error: string): Promise<boolean> {
     const { partition, args } = this.held(entry);
     const keys = [partition.entry(entry.key), partition.stream(entry.provider), partition.state('pending'), partition.state('dead'), partition.history(entry.key)];
-    return (await this.batched('bury', keys, [...args, entry.key, now, error])) === 1;
+    return (await this.run('bury', keys, [...args, entry.key, now, error])) === 1;
   }
 
   async prune(before: number): Promise<void> {
