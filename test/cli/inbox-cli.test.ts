@@ -112,8 +112,13 @@ describe('express-payment-webhooks CLI: a --db that is not an inbox', () => {
   });
 
   test('a real inbox in rollback-journal mode is accepted', async () => {
-    const path = file((p) => new SqliteInboxStorage(p).close());
+    // close() is answered once the storage's thread has closed the file: switching the journal before that raced its opening.
+    const path = file(() => undefined);
+    await new SqliteInboxStorage(path).close();
     sqlite('PRAGMA journal_mode = DELETE;')(path);
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+    check.close();
     expect(await cli('inbox', 'list', '--db', path)).toMatchObject({ code: 0, stdout: 'no entries\n' });
   });
 });
