@@ -199,7 +199,7 @@ export class SqliteInboxDatabase {
     return this.changeRecorded(this.statements.bury, { key: entry.key, lease: entry.lease, now, error }, () => this.attempts.finished(entry.key, entry.lease, 'failed', now, error));
   }
 
-  /** One entry's state change and, when it changed, its history record, in one transaction (a savepoint inside a group commit). */
+  /** One entry's state change and, when it changed, its history record, all or none (see atomically). */
   private changeRecorded(statement: Statement, values: Record<string, unknown>, record: () => void): boolean {
     return this.atomically(() => {
       const changed = statement.run(values).changes === 1;
