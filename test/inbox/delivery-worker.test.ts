@@ -40,24 +40,35 @@ function consume(
 
 const ofType = (w: Watched, type: InboxReport['type']) => w.reports.filter((r) => r.type === type);
 
+/**
+ * Two workers on one storage, each with a 300 ms lease, sharing a handler
+ * that takes `handlerMs`: `runs()` is how many times it started; `settled()`
+ * waits until one of them delivered, or it started twice.
+ */
+function twoWorkers(open: (options?: InboxOptions) => AnyInbox, handlerMs: number) {
+  let runs = 0;
+  const slow = async () => {
+    runs++;
+    await sleep(handlerMs);
+  };
+  const one = consume(open, slow, { leaseMs: 300 });
+  // The second polls from the start: it is what would take over a lease that ran out.
+  const two = consume(open, slow, { leaseMs: 300 });
+  const settled = () => until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+  return { one, two, runs: () => runs, settled };
+}
+
 function describeWorker(backend: Backend): void {
   describe(backend.name, () => {
     afterEach(() => backend.closeAll());
 
     test('a handler slower than the lease: renewals keep it, so two workers on one storage run it exactly once', async () => {
-      const open = backend.fresh();
-      let runs = 0;
-      const slow = async () => {
-        runs++;
-        await sleep(1200);
-      };
-      const one = consume(open, slow, { leaseMs: 300 });
-      const two = consume(open, slow, { leaseMs: 300 });
+      const { one, two, runs, settled } = twoWorkers(backend.fresh(), 1200);
       await one.inbox.put('pay247:1', event('1'));
-      await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+      await settled();
       // Both keep polling a while after: a second run would start now if the lease had run out.
       await sleep(400);
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       expect((await one.inbox.get('pay247:1'))).toMatchObject({ state: 'done', attempts: 1 });
       expect([...one.errors, ...two.errors]).toEqual([]);
     });
@@ -215,14 +226,7 @@ function describeWorker(backend: Backend): void {
 
     test('a lease whose answer came later than a third of its length is renewed before its run starts: with a second worker polling, it still runs once', async () => {
       const open = backend.fresh();
-      let runs = 0;
-      const slow = async () => {
-        runs++;
-        await sleep(600);
-      };
-      const one = consume(open, slow, { leaseMs: 300 });
-      // The second worker polls from the start: it is what would take over a lease that ran out.
-      const two = consume(open, slow, { leaseMs: 300 });
+      const { one, runs, settled } = twoWorkers(open, 600);
       await sleep(50);
       // The first lease that finds the entry reaches its worker 400 ms late (a stalled storage, a GC pause): past its lease.
       // (Only once: a storage slower than the lease on every answer lets no worker keep one.)
@@ -239,10 +243,10 @@ function describeWorker(backend: Backend): void {
       });
       // Stored by an instance that delivers nothing (so no worker has it leased at the put): the workers lease it.
       await open().put('pay247:late', event('late'));
-      await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+      await settled();
       await sleep(300);
       late.mockRestore();
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       expect(await one.inbox.get('pay247:late')).toMatchObject({ state: 'done' });
     });
 
@@ -331,18 +335,11 @@ describe('delivery worker: a put slower than the lease', () => {
       await sleep(400);
       return putLeased.apply(this, args);
     });
-    const open = sqlite.fresh();
-    let runs = 0;
-    const slow = async () => {
-      runs++;
-      await sleep(600);
-    };
-    const one = consume(open, slow, { leaseMs: 300 });
-    const two = consume(open, slow, { leaseMs: 300 });
+    const { one, runs, settled } = twoWorkers(sqlite.fresh(), 600);
     await one.inbox.put('pay247:slow-put', event('slow-put'));
-    await until(() => ofType(one, 'delivered').length + ofType(two, 'delivered').length === 1 || runs > 1);
+    await settled();
     await sleep(300);
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
     expect(await one.inbox.get('pay247:slow-put')).toMatchObject({ state: 'done' });
     await sqlite.closeAll();
   });
