@@ -37,21 +37,46 @@ CREATE INDEX IF NOT EXISTS inbox_due ON inbox (state, provider, next_attempt_at)
 CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (state, finished_at);
 `;
 
+/** How long opening and writing wait for another connection's lock before failing. */
+const BUSY_TIMEOUT_MS = 2000;
+
 function openDatabase(path: string): SqliteDatabase {
   const Database = requirePeer<typeof import('better-sqlite3')>('better-sqlite3', 'SqliteInbox');
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  turnOnWal(db);
   // FULL, not NORMAL: with WAL, NORMAL survives a crash of the process but may
   // lose the last commits on power loss or an OS crash, and the provider has
   // already been told "done" for what was committed. FULL syncs the WAL on
   // every commit: one fsync per group commit (lib/inbox/group-commit.ts).
   db.pragma('synchronous = FULL');
-  // Another process (or the CLI) may hold the write lock for a moment. This
-  // runs on the inbox's own thread: waiting for it never blocks the app.
-  db.pragma('busy_timeout = 2000');
+  // The busy timeout (better-sqlite3's `timeout`) lets another process (or the
+  // CLI) hold the write lock for a moment. This runs on the inbox's own
+  // thread: waiting for it never blocks the app.
   db.exec(SCHEMA);
   addReplayedAt(db);
   return db;
+}
+
+/**
+ * SQLite does not wait for the lock that turning WAL on takes: while another
+ * connection writes to a rollback-journal file (another process creating the
+ * same new file this instant, or an older inbox file in use), the switch fails
+ * at once with SQLITE_BUSY, whatever the busy timeout. So it is tried again
+ * within the same budget. Once a file is in WAL mode it stays so, and the
+ * switch takes no lock at all.
+ */
+function turnOnWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+    }
+    // Only ever on the inbox's own thread, which has nothing else to do until its file is open.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+  }
 }
 
 /** Files made before replays restarted the attempt budget lack `replayed_at`. */

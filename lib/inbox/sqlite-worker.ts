@@ -4,12 +4,12 @@
  * by lib/inbox/sqlite-client.ts with `workerData.path`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { GroupCommit, type ThreadRequest } from './group-commit';
+import { GroupCommit, toThreadError, type ThreadRequest } from './group-commit';
 import { SqliteInboxDatabase } from './sqlite-database';
 
 const port = parentPort!;
 // Opening throws here when the file cannot be opened: the thread ends, and the main thread answers its callers with that error.
-const db = new SqliteInboxDatabase((workerData as { path: string }).path);
+const db = open((workerData as { path: string }).path);
 const methods = db as unknown as Record<string, (...args: unknown[]) => unknown>;
 
 const commits = new GroupCommit({
@@ -39,3 +39,14 @@ port.on('message', (requests: ThreadRequest[]) => {
     return;
   }
 });
+
+function open(path: string): SqliteInboxDatabase {
+  try {
+    return new SqliteInboxDatabase(path);
+  } catch (error) {
+    // better-sqlite3's SqliteError is not an Error to structured clone (it is not made by Error's
+    // constructor): it would reach the main thread as a bare `{ code }`, its message lost.
+    const { message, code } = toThreadError(error);
+    throw Object.assign(new Error(code === undefined ? message : `${message} (${code})`), { code });
+  }
+}

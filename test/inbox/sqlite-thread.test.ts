@@ -2,7 +2,7 @@
  * The SQLite inbox off the event loop: its connection lives on its own
  * thread, concurrent puts share one commit, and a dead thread never acks.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -98,6 +98,31 @@ describe('SqliteInbox thread', () => {
   test('a database that cannot be opened rejects the calls with a clear error, never resolves them', async () => {
     const storage = new SqliteInboxStorage(join(dir, 'missing-directory', 'inbox.db'));
     await expect(storage.put('pay247:1', 'pay247', event('1'), 1)).rejects.toThrow(/SQLite thread stopped .*: Cannot open database because the directory does not exist/);
+    await storage.close();
+  });
+
+  test("a rollback-journal file that another connection is writing to: the inbox waits for the write to end and switches the file to WAL, instead of failing to open", async () => {
+    // SQLite takes the lock that turning WAL on needs without waiting (no busy handler): before the
+    // wait, two processes opening one new file at the same instant could crash one inbox's thread.
+    const path = freshPath();
+    const writer = new BetterSqlite3(path);
+    writer.exec('CREATE TABLE other (x); BEGIN IMMEDIATE; INSERT INTO other VALUES (1);');
+    expect(writer.pragma('journal_mode', { simple: true })).toBe('delete');
+    const storage = new SqliteInboxStorage(path);
+    const put = storage.put('pay247:1', 'pay247', event('1'), 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writer.exec('COMMIT');
+    writer.close();
+    expect(await put).toBe('stored');
+    expect(await storage.settings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    await storage.close();
+  });
+
+  test("a SQLite error while opening is said with SQLite's own message and code, not as an empty object", async () => {
+    const path = freshPath();
+    writeFileSync(path, 'not a database, but long enough to be read as a header '.repeat(20));
+    const storage = new SqliteInboxStorage(path);
+    await expect(storage.put('pay247:1', 'pay247', event('1'), 1)).rejects.toThrow(/SQLite thread stopped .*: file is not a database \(SQLITE_NOTADB\)/);
     await storage.close();
   });
 
