@@ -222,6 +222,14 @@ module.exports = [
     handledLater: true,
   },
   {
+    name: 'pay247-json-inbox-memory',
+    label: 'pay247-json-inbox-sqlite with a stand-in storage (a Map, answering at the end of the turn): what the inbox code itself costs before any storage writes; no target, a floor',
+    server: webhookRoute('createPay247WebhookMiddleware', { secret: PAY247_SECRET }, { inbox: 'memory' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+    handledLater: true,
+  },
+  {
     name: 'pay247-json-inbox-redis',
     label: 'Pay247 JSON with RedisInbox: verify, claim, persist (puts batched per turn), ack; onEvent from the inbox',
     targetVs: { variant: 'pay247-json', ratio: 0.8 },

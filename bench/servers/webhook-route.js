@@ -48,6 +48,8 @@ const INBOXES = {
   sqlite: (_services, workDir) => new pkg.SqliteInbox({ path: path.join(workDir, 'inbox.db') }),
   redis: (services) => new pkg.RedisInbox({ url: services.redis.url }),
   'redis-aof': (services) => new pkg.RedisInbox({ url: services['redis-aof'].url }),
+  // Not a real inbox: the package's inbox code over a Map (bench/servers/memory-inbox.js).
+  memory: () => new (require('./memory-inbox').MemoryInbox)(),
 };
 
 /**
