@@ -170,7 +170,7 @@ export class SqliteInboxStorage implements InboxStorage {
     thread.on('exit', (code) => {
       if (this.thread === thread) this.thread = undefined;
       // Every call still pending was sent to this thread: none of them was answered, so none is acked.
-      const why = failure === undefined ? '' : `: ${(failure as Error)?.message ?? String(failure)}`;
+      const why = failure === undefined ? '' : `: ${describeFailure(failure)}`;
       const error = new Error(`express-payment-webhooks (SqliteInbox): the inbox's SQLite thread stopped (exit code ${code}) before answering${why}.`, { cause: failure });
       for (const call of this.calls.values()) call.reject(error);
       this.calls.clear();
@@ -189,6 +189,18 @@ export class SqliteInboxStorage implements InboxStorage {
     if (reply.ok) call.resolve(reply.value);
     else call.reject(fromThreadError(reply.error));
   }
+}
+
+/**
+ * What the thread died of, in words. An error that is not an Error to
+ * structured clone (better-sqlite3's SqliteError thrown outside a call)
+ * arrives as a bare object holding its enumerable fields, its message lost.
+ */
+function describeFailure(failure: unknown): string {
+  const { message, code } = (failure ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string') return message;
+  if (typeof code === 'string') return `SQLite error ${code}`;
+  return String(failure);
 }
 
 /** Just the key and lease: a message to the thread is copied, and the event it would otherwise carry is most of an entry. */

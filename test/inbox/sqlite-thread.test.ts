@@ -104,13 +104,17 @@ describe('SqliteInbox thread', () => {
   test("a rollback-journal file that another connection is writing to: the inbox waits for the write to end and switches the file to WAL, instead of failing to open", async () => {
     // SQLite takes the lock that turning WAL on needs without waiting (no busy handler): before the
     // wait, two processes opening one new file at the same instant could crash one inbox's thread.
+    // A thread started once before starts fast (its compiled sources are cached), so this one's
+    // first attempt is sure to come while the write below is still going on.
+    await new SqliteInboxStorage(freshPath()).close();
     const path = freshPath();
     const writer = new BetterSqlite3(path);
     writer.exec('CREATE TABLE other (x); BEGIN IMMEDIATE; INSERT INTO other VALUES (1);');
     expect(writer.pragma('journal_mode', { simple: true })).toBe('delete');
     const storage = new SqliteInboxStorage(path);
     const put = storage.put('pay247:1', 'pay247', event('1'), 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Well within the 2 s the inbox waits for a lock, well beyond a warm thread's start.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     writer.exec('COMMIT');
     writer.close();
     expect(await put).toBe('stored');
@@ -123,6 +127,18 @@ describe('SqliteInbox thread', () => {
     writeFileSync(path, 'not a database, but long enough to be read as a header '.repeat(20));
     const storage = new SqliteInboxStorage(path);
     await expect(storage.put('pay247:1', 'pay247', event('1'), 1)).rejects.toThrow(/SQLite thread stopped .*: file is not a database \(SQLITE_NOTADB\)/);
+    await storage.close();
+  });
+
+  test('a thread that dies of an error which crossed as a bare object still names its code to the callers', async () => {
+    const storage = new SqliteInboxStorage(freshPath());
+    await storage.put('pay247:0', 'pay247', event('0'), 1);
+    const thread = internals(storage).thread!;
+    const pending = storage.put('pay247:1', 'pay247', event('1'), 2);
+    // What a SqliteError thrown on the thread outside any call reaches the main thread as.
+    thread.emit('error', { code: 'SQLITE_IOERR' });
+    void thread.terminate();
+    await expect(pending).rejects.toThrow(/SQLite thread stopped \(exit code 1\) before answering: SQLite error SQLITE_IOERR\./);
     await storage.close();
   });
 
