@@ -42,6 +42,9 @@ const BUSY_TIMEOUT_MS = 2000;
 
 function openDatabase(path: string): SqliteDatabase {
   const Database = requirePeer<typeof import('better-sqlite3')>('better-sqlite3', 'SqliteInbox');
+  // The busy timeout (better-sqlite3's `timeout`) lets another process (or the
+  // CLI) hold the write lock for a moment. This runs on the inbox's own
+  // thread: waiting for it never blocks the app.
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   turnOnWal(db);
   // FULL, not NORMAL: with WAL, NORMAL survives a crash of the process but may
@@ -49,9 +52,6 @@ function openDatabase(path: string): SqliteDatabase {
   // already been told "done" for what was committed. FULL syncs the WAL on
   // every commit: one fsync per group commit (lib/inbox/group-commit.ts).
   db.pragma('synchronous = FULL');
-  // The busy timeout (better-sqlite3's `timeout`) lets another process (or the
-  // CLI) hold the write lock for a moment. This runs on the inbox's own
-  // thread: waiting for it never blocks the app.
   db.exec(SCHEMA);
   addReplayedAt(db);
   return db;
