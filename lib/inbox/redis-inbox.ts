@@ -120,7 +120,8 @@ export class RedisInboxStorage implements InboxStorage {
   ) {
     this.client = asRedis(client);
     this.partitions = makePartitions(prefix, partitions);
-    this.scriptCalls = new ScriptBatch(this.client, () => new Error(`RedisInbox: Redis did not answer within ${timeoutMs} ms.`));
+    // Every call brings its own timeout error, naming its script (run()).
+    this.scriptCalls = new ScriptBatch(this.client);
     const lateError = (script: string) => () => new Error(`RedisInbox: Redis did not answer ${script} within ${timeoutMs} ms.`);
     this.lateErrors = Object.fromEntries(Object.keys(scripts).map((script) => [script, lateError(script)])) as Record<keyof typeof scripts, () => Error>;
   }

@@ -31,10 +31,10 @@ interface Call {
 export class ScriptBatch {
   private queue: Call[] = [];
 
-  /** `late`: the error a call gets when its deadline passes first. */
+  /** `late`: the error a call gets when its deadline passes first, for calls that bring none of their own. */
   constructor(
     private readonly client: Redis,
-    private readonly late: () => Error,
+    private readonly late: () => Error = () => new Error('Redis did not answer in time.'),
   ) {}
 
   run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, deadline = Infinity, late?: () => Error): Promise<unknown> {
