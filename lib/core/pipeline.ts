@@ -1,10 +1,11 @@
-import { ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
+import { ClaimRenewals, type ClaimRenewal, type RenewalFailure } from '../dedup/claim-renewal';
 import type { Inbox } from '../inbox/inbox';
 import { answerOf, type WebhookAnswer } from './answer';
 import { accountCredentials, type Access } from './credentials';
 import { dedupKeyOf } from './dedup-key';
 import { nextUniqueToken } from './unique-token';
 import { describeCause, WebhookError } from './errors';
+import { FixedDelayTimers } from './fixed-delay-timers';
 import type { AnyWebhookEvent, HandlerContext } from './event';
 import type { WebhookOptions } from './options';
 import type { ParsedBody, ProviderRequest, ProviderSpec } from './provider-spec';
@@ -35,6 +36,9 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
   const { store } = settings;
   // Made once: the success answer is constant.
   const success = answerOf(200, spec.success);
+  // One timer list each for the route's handler deadlines and claim renewals, not two Node timers per notification.
+  const deadlines = new FixedDelayTimers(settings.handlerTimeoutMs);
+  const renewals = new ClaimRenewals(store, settings.lockTtlMs);
 
   const deliverySteps = activeSteps(spec.provider);
   options.inbox?.register({
@@ -129,12 +133,12 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
    * except `ctx`, which lets go of it when the run is given up.
    */
   async function runClaimed(event: E, key: string, token: string, ctx: RunContext<Req>, trace: NotificationTrace): Promise<WebhookAnswer> {
-    const renewal = new ClaimRenewal(store, key, token, settings.lockTtlMs, (failure) => {
+    const renewal = renewals.start(key, token, (failure) => {
       const error = claimLost(failure, event.id);
       report(error, ctx.req);
       RunContext.abort(ctx, error);
     });
-    const run = runWithDeadline(() => work(event, ctx, trace), ctx, settings.handlerTimeoutMs, settings.hardTimeoutMs);
+    const run = runWithDeadline(() => work(event, ctx, trace), ctx, deadlines, settings.hardTimeoutMs);
     const outcome = await run.answer;
     if (outcome.timedOut) {
       void settleLate(run, renewal, key, token, ctx, event.id);

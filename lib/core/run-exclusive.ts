@@ -2,6 +2,7 @@ import { exclusiveStoreOf, type ExclusiveDedupStore } from '../dedup/exclusive';
 import type { PostgresClient } from '../postgres/types';
 import { WebhookError } from './errors';
 import type { HandlerContext } from './event';
+import { FixedDelayTimers } from './fixed-delay-timers';
 import { RunContext, runWithDeadline } from './run-handler';
 
 /** `ctx` in transactional mode: the run's context plus the connection of its transaction. */
@@ -53,7 +54,7 @@ export async function runExclusive<Req>(
   try {
     outcome = await store.runExclusive(key, timing.doneTtlMs, async (db) => {
       const ctx = new TransactionRunContext(req, db);
-      const answer = await runWithDeadline(() => work(ctx), ctx, timing.handlerTimeoutMs).answer;
+      const answer = await runWithDeadline(() => work(ctx), ctx, new FixedDelayTimers(timing.handlerTimeoutMs)).answer;
       if (answer.ok) return;
       failure = answer.error;
       throw failure;

@@ -1,5 +1,6 @@
 import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
+import type { FixedDelayTimers } from './fixed-delay-timers';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
@@ -60,20 +61,23 @@ const OK_IN_TIME: HandlerOutcome & { timedOut: boolean } = Object.freeze({ ok: t
 const OK_IN_BOUND: HandlerOutcome & { abandoned: boolean } = Object.freeze({ ok: true, abandoned: false });
 
 /**
- * Runs the merchant's work under a deadline. At the deadline the provider is
- * answered "not done" and the context aborts, but the work is not forgotten:
- * its claim is only completed or released once it really settles, so a retry
- * cannot run it a second time alongside. Up to `hardTimeoutMs`: work that has
- * not settled by then is given up (`bounded`), so that a hung handler frees
- * what it holds, and its request, instead of keeping them forever.
+ * Runs the merchant's work under a deadline: `deadlines`, whose delay is the
+ * timeout (one list per route, shared by its runs). At the deadline the
+ * provider is answered "not done" and the context aborts, but the work is
+ * not forgotten: its claim is only completed or released once it really
+ * settles, so a retry cannot run it a second time alongside. Up to
+ * `hardTimeoutMs`: work that has not settled by then is given up
+ * (`bounded`), so that a hung handler frees what it holds, and its request,
+ * instead of keeping them forever.
  */
-export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, timeoutMs: number, hardTimeoutMs = Infinity): TimedRun {
+export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, deadlines: FixedDelayTimers, hardTimeoutMs = Infinity): TimedRun {
+  const timeoutMs = deadlines.delayMs;
   let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
   const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
   let boundWith!: (outcome: HandlerOutcome & { abandoned: boolean }) => void;
   const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
   let hardTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
+  const deadline = deadlines.start(() => {
     const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
     RunContext.abort(context, error);
     answerWith({ ok: false, error, timedOut: true });
@@ -82,18 +86,18 @@ export function runWithDeadline(work: () => Promise<unknown>, context: RunContex
     hardTimer = setTimeout(() => giveUp(context, hardTimeoutMs, boundWith), hardTimeoutMs - timeoutMs);
     // Nothing is left to do at the hard deadline of a process that is exiting anyway.
     hardTimer.unref();
-  }, timeoutMs);
+  });
   // Whichever comes first answers; a later resolve is a no-op.
   const settled = work().then(
     (): HandlerOutcome => {
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       clearTimeout(hardTimer);
       answerWith(OK_IN_TIME);
       boundWith(OK_IN_BOUND);
       return OK;
     },
     (error: unknown): HandlerOutcome => {
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       clearTimeout(hardTimer);
       const outcome = { ok: false as const, error: asHandlerError(error) };
       answerWith({ ...outcome, timedOut: false });

@@ -1,8 +1,29 @@
-import { timerMs } from '../core/timer-ms';
+import { FixedDelayTimers, type ScheduledTimer } from '../core/fixed-delay-timers';
 import type { DedupStore } from './store';
 
 /** Why a renewal did not extend the claim: the store said it is lost, or the store failed. */
 export type RenewalFailure = { lost: true } | { lost: false; cause: unknown };
+
+/**
+ * The renewals of one route's claims: its store and lock TTL, and one timer
+ * list for all of them (they share a period), made once per route.
+ */
+export class ClaimRenewals {
+  /** The handler's own work keeps the process alive; its renewals must not. */
+  readonly timers: FixedDelayTimers;
+
+  constructor(
+    readonly store: DedupStore,
+    readonly lockTtlMs: number,
+  ) {
+    this.timers = new FixedDelayTimers(lockTtlMs / 3, { repeat: true, keepsAlive: false });
+  }
+
+  /** Renews this claim until stopped. */
+  start(key: string, token: string, onFailure: (failure: RenewalFailure) => void): ClaimRenewal {
+    return new ClaimRenewal(this, key, token, onFailure);
+  }
+}
 
 /**
  * Keeps one claim's lock alive while its handler runs: every lockTtlMs/3 it
@@ -15,28 +36,24 @@ export type RenewalFailure = { lost: true } | { lost: false; cause: unknown };
  * renewal may reach the store. `onFailure` hears of the first failure only.
  */
 export class ClaimRenewal {
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: ScheduledTimer;
   private pending = false;
   private stopped = false;
   private failed = false;
 
   constructor(
-    private readonly store: DedupStore,
+    private readonly renewals: ClaimRenewals,
     private readonly key: string,
     private readonly token: string,
-    private readonly lockTtlMs: number,
     private readonly onFailure: (failure: RenewalFailure) => void,
   ) {
-    // Capped where Node would otherwise fire a longer interval every 1 ms.
-    this.timer = setInterval(() => this.renew(), timerMs(lockTtlMs / 3));
-    // The handler's own work keeps the process alive; its renewals must not.
-    this.timer.unref();
+    this.timer = renewals.timers.start(() => this.renew());
   }
 
   /** The run settled or was given up: no more renewals, and an answer still on its way is ignored. */
   stop(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.renewals.timers.cancel(this.timer);
   }
 
   private renew(): void {
@@ -44,8 +61,9 @@ export class ClaimRenewal {
     if (this.pending) return;
     this.pending = true;
     let renewal: Promise<boolean>;
+    const { store, lockTtlMs } = this.renewals;
     try {
-      renewal = this.store.renew(this.key, this.lockTtlMs, this.token);
+      renewal = store.renew(this.key, lockTtlMs, this.token);
     } catch (cause) {
       renewal = Promise.reject(cause);
     }

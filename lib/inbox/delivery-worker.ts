@@ -1,5 +1,6 @@
 import { WebhookError } from '../core/errors';
 import type { AnyWebhookEvent } from '../core/event';
+import { FixedDelayTimers } from '../core/fixed-delay-timers';
 import { TransactionRunContext } from '../core/run-exclusive';
 import { RunContext, runWithDeadline, type HandlerOutcome } from '../core/run-handler';
 import type { InboxConsumer, InboxReport } from './inbox';
@@ -39,6 +40,8 @@ export class DeliveryWorker {
   /** What close() waits for: outcomes recorded, or handlers past their deadline. */
   private readonly closable = new Set<Promise<void>>();
   private readonly renewals = new Set<LeaseRenewal>();
+  /** Each consumer's handler deadlines, on one timer list (see FixedDelayTimers). */
+  private readonly deadlines = new Map<string, FixedDelayTimers>();
   /** Slots held for entries not running yet (being stored and leased at once, or having an old lease renewed first): counted as running. */
   private reserved = 0;
   /** Outcome writes (complete, retry, bury) not yet answered by the storage. */
@@ -73,7 +76,12 @@ export class DeliveryWorker {
       throw new TypeError(`express-payment-webhooks (${consumer.provider}): transactional: true needs an inbox that delivers in a transaction of its database (a PostgresInbox).`);
     }
     this.consumers.set(consumer.provider, consumer);
+    this.deadlines.set(consumer.provider, new FixedDelayTimers(handlerTimeoutMs));
     this.wake();
+  }
+
+  private deadlinesOf(consumer: InboxConsumer): FixedDelayTimers {
+    return this.deadlines.get(consumer.provider) as FixedDelayTimers;
   }
 
   /**
@@ -279,7 +287,7 @@ export class DeliveryWorker {
     };
 
     const trace = traceDelivery(consumer.provider, { key: entry.key, eventType: deliverable.type, attempt: entry.attempt, traceparent: storedTraceparent(entry.event) });
-    const run = runWithDeadline(() => trace.run(() => consumer.run(deliverable, ctx)), ctx, consumer.handlerTimeoutMs);
+    const run = runWithDeadline(() => trace.run(() => consumer.run(deliverable, ctx)), ctx, this.deadlinesOf(consumer));
     let timedOut = false;
     const answered = run.answer.then((answer) => {
       if (!answer.timedOut || answer.ok) return;
@@ -366,7 +374,7 @@ export class DeliveryWorker {
           entry,
           async (db) => {
             const context = (ctx = new TransactionRunContext<never>(undefined as never, db));
-            const answer = await runWithDeadline(() => consumer.run(event, context), context, consumer.handlerTimeoutMs).answer;
+            const answer = await runWithDeadline(() => consumer.run(event, context), context, this.deadlinesOf(consumer)).answer;
             // Before the done marker: a renewal would wait on the row it locks, then find it done and call the lease lost.
             stopRenewing();
             if (answer.ok) return;

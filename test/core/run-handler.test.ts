@@ -1,4 +1,5 @@
 import { WebhookError } from '../../lib';
+import { FixedDelayTimers } from '../../lib/core/fixed-delay-timers';
 import { RunContext, runWithDeadline } from '../../lib/core/run-handler';
 import { deferred } from '../helpers/async';
 
@@ -34,7 +35,7 @@ describe('RunContext: the AbortSignal is made on first use', () => {
 
 describe('runWithDeadline', () => {
   test('work that resolves: ok, in time', async () => {
-    const run = runWithDeadline(async () => undefined, new RunContext(undefined), 10_000);
+    const run = runWithDeadline(async () => undefined, new RunContext(undefined), new FixedDelayTimers(10_000));
     await expect(run.answer).resolves.toEqual({ ok: true, timedOut: false });
     await expect(run.settled).resolves.toEqual({ ok: true });
   });
@@ -42,7 +43,7 @@ describe('runWithDeadline', () => {
   test('work that throws: not ok, the error wrapped as HANDLER_FAILED, in time', async () => {
     const run = runWithDeadline(async () => {
       throw new Error('db down');
-    }, new RunContext(undefined), 10_000);
+    }, new RunContext(undefined), new FixedDelayTimers(10_000));
     const answer = await run.answer;
     expect(answer).toMatchObject({ ok: false, timedOut: false });
     expect(!answer.ok && answer.error).toBeInstanceOf(WebhookError);
@@ -52,7 +53,7 @@ describe('runWithDeadline', () => {
   test('work past the deadline: answered as timed out, the context aborts, and the late outcome still arrives', async () => {
     const ctx = new RunContext(undefined);
     const gate = deferred();
-    const run = runWithDeadline(() => gate.promise, ctx, 10);
+    const run = runWithDeadline(() => gate.promise, ctx, new FixedDelayTimers(10));
     const answer = await run.answer;
     expect(answer).toMatchObject({ ok: false, timedOut: true });
     expect(!answer.ok && answer.error.code).toBe('HANDLER_TIMEOUT');
@@ -65,7 +66,7 @@ describe('runWithDeadline', () => {
 describe('runWithDeadline: the hard bound', () => {
   test('work that settles in time: bounded is its outcome, not abandoned, and the context keeps its req', async () => {
     const ctx = new RunContext('req');
-    const run = runWithDeadline(async () => undefined, ctx, 10_000, 20_000);
+    const run = runWithDeadline(async () => undefined, ctx, new FixedDelayTimers(10_000), 20_000);
     await expect(run.bounded).resolves.toEqual({ ok: true, abandoned: false });
     expect(ctx.req).toBe('req');
   });
@@ -73,7 +74,7 @@ describe('runWithDeadline: the hard bound', () => {
   test('work that never settles: given up at hardTimeoutMs as HANDLER_ABANDONED, the context drops its req; a late outcome still arrives', async () => {
     const ctx = new RunContext({ big: 'request' });
     const gate = deferred();
-    const run = runWithDeadline(() => gate.promise, ctx, 5, 20);
+    const run = runWithDeadline(() => gate.promise, ctx, new FixedDelayTimers(5), 20);
     const bounded = await run.bounded;
     expect(bounded).toMatchObject({ ok: false, abandoned: true });
     expect(!bounded.ok && bounded.error.code).toBe('HANDLER_ABANDONED');
@@ -86,7 +87,7 @@ describe('runWithDeadline: the hard bound', () => {
 
   test('without a hard bound the work is never given up', async () => {
     const gate = deferred();
-    const run = runWithDeadline(() => gate.promise, new RunContext(undefined), 5);
+    const run = runWithDeadline(() => gate.promise, new RunContext(undefined), new FixedDelayTimers(5));
     expect(await run.answer).toMatchObject({ timedOut: true });
     gate.resolve();
     await expect(run.bounded).resolves.toEqual({ ok: true, abandoned: false });
@@ -95,7 +96,7 @@ describe('runWithDeadline: the hard bound', () => {
   test("a WebhookError the work throws comes back as a copy (code, message, cause kept): the merchant's object is never the one reported", async () => {
     const cause = new Error('inner');
     const thrown = new WebhookError('NOT_CONFIRMED', 'not yet', { cause });
-    const run = runWithDeadline(() => Promise.reject(thrown), new RunContext(undefined), 10_000);
+    const run = runWithDeadline(() => Promise.reject(thrown), new RunContext(undefined), new FixedDelayTimers(10_000));
     const outcome = await run.settled;
     expect(!outcome.ok && outcome.error).not.toBe(thrown);
     expect(!outcome.ok && outcome.error).toMatchObject({ code: 'NOT_CONFIRMED', status: 409, message: 'not yet', cause });

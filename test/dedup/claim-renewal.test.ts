@@ -1,5 +1,5 @@
 import { MemoryDedupStore, type DedupStore } from '../../lib';
-import { ClaimRenewal, type RenewalFailure } from '../../lib/dedup/claim-renewal';
+import { ClaimRenewals, type RenewalFailure } from '../../lib/dedup/claim-renewal';
 import { deferred } from '../helpers/async';
 
 /** A store whose renewals answer when the test says. */
@@ -29,7 +29,7 @@ describe('ClaimRenewal', () => {
     const memory = new MemoryDedupStore();
     const renew = jest.spyOn(memory, 'renew');
     await memory.claim('k', 900, 'tok');
-    const renewal = new ClaimRenewal(memory, 'k', 'tok', 900, () => undefined);
+    const renewal = new ClaimRenewals(memory, 900).start('k', 'tok', () => undefined);
     jest.advanceTimersByTime(299);
     expect(renew).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
@@ -44,7 +44,7 @@ describe('ClaimRenewal', () => {
 
   test('a slow store: no second renewal is queued behind one still waiting', async () => {
     const { store, renewals } = heldStore();
-    const renewal = new ClaimRenewal(store, 'k', 't', 300, () => undefined);
+    const renewal = new ClaimRenewals(store, 300).start('k', 't', () => undefined);
     jest.advanceTimersByTime(1000);
     expect(renewals).toHaveLength(1);
     renewals[0].resolve(true);
@@ -57,7 +57,7 @@ describe('ClaimRenewal', () => {
   test('lost (false): reported once, and renewals stop', async () => {
     const { store, renewals } = heldStore();
     const failures: RenewalFailure[] = [];
-    new ClaimRenewal(store, 'k', 't', 300, (failure) => failures.push(failure));
+    new ClaimRenewals(store, 300).start('k', 't', (failure) => failures.push(failure));
     jest.advanceTimersByTime(100);
     renewals[0].resolve(false);
     await flush();
@@ -69,7 +69,7 @@ describe('ClaimRenewal', () => {
   test('a store failure: reported once, with its cause, and renewals go on (the lock may still be ours)', async () => {
     const { store, renewals } = heldStore();
     const failures: RenewalFailure[] = [];
-    const renewal = new ClaimRenewal(store, 'k', 't', 300, (failure) => failures.push(failure));
+    const renewal = new ClaimRenewals(store, 300).start('k', 't', (failure) => failures.push(failure));
     const cause = new Error('ETIMEDOUT');
     for (let i = 0; i < 3; i++) {
       jest.advanceTimersByTime(100);
@@ -84,7 +84,7 @@ describe('ClaimRenewal', () => {
   test('an answer arriving after stop() is ignored: a run that just completed is not reported as having lost its claim', async () => {
     const { store, renewals } = heldStore();
     const failures: RenewalFailure[] = [];
-    const renewal = new ClaimRenewal(store, 'k', 't', 300, (failure) => failures.push(failure));
+    const renewal = new ClaimRenewals(store, 300).start('k', 't', (failure) => failures.push(failure));
     jest.advanceTimersByTime(100);
     renewal.stop();
     renewals[0].resolve(false);
@@ -100,7 +100,7 @@ describe('ClaimRenewal', () => {
         throw new Error('sync');
       },
     };
-    const renewal = new ClaimRenewal(store, 'k', 't', 300, (failure) => failures.push(failure));
+    const renewal = new ClaimRenewals(store, 300).start('k', 't', (failure) => failures.push(failure));
     jest.advanceTimersByTime(100);
     await flush();
     expect(failures).toMatchObject([{ lost: false, cause: { message: 'sync' } }]);
@@ -110,7 +110,7 @@ describe('ClaimRenewal', () => {
   test('an absurd lockTtlMs does not turn into a renewal every millisecond', () => {
     const memory = new MemoryDedupStore();
     const renew = jest.spyOn(memory, 'renew');
-    const renewal = new ClaimRenewal(memory, 'k', 't', 1e12, () => undefined);
+    const renewal = new ClaimRenewals(memory, 1e12).start('k', 't', () => undefined);
     jest.advanceTimersByTime(10_000);
     expect(renew).not.toHaveBeenCalled();
     renewal.stop();
