@@ -1,4 +1,4 @@
-import type { Attributes, Context, Link, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ATTR, SCOPE, type NotificationOutcome } from './attributes';
 import { instrumentsOf, metricsRecorded } from './instruments';
 import { otelApi, type Otel } from './otel-api';
@@ -48,7 +48,7 @@ const NOOP: NotificationTrace = {
 /** Starts the trace of one incoming notification (a child of the active span, e.g. the HTTP server span). */
 export function traceNotification(provider: string, method: string | undefined): NotificationTrace {
   const otel = otelApi();
-  if (otel === undefined) return NOOP;
+  if (otel === undefined || nothingRegistered(otel)) return NOOP;
   const tracer = tracerOf(otel);
   const parent = otel.context.active();
   const kind = otel.trace.getSpan(parent) === undefined ? otel.SpanKind.SERVER : otel.SpanKind.INTERNAL;
@@ -56,6 +56,24 @@ export function traceNotification(provider: string, method: string | undefined):
   // Installed but nothing registered (or this trace sampled out and no metrics): nothing to record.
   if (!span.isRecording() && !metricsRecorded(otel)) return NOOP;
   return new RecordedNotification(otel, tracer, provider, span, otel.trace.setSpan(parent, span));
+}
+
+/**
+ * The API installed and neither a tracer nor a meter provider registered
+ * (yet: asked on every notification, so an SDK registered later is seen).
+ * Then every span would be the API's no-op: the several lookups that making
+ * one costs are skipped.
+ */
+function nothingRegistered(otel: Otel): boolean {
+  const tracerProvider = otel.trace.getTracerProvider();
+  return tracerProvider instanceof otel.ProxyTracerProvider && tracerProvider.getDelegate() === noopTracerProviderOf(otel) && !metricsRecorded(otel);
+}
+
+let noopTracerProvider: TracerProvider | undefined;
+
+/** The API's own no-op provider: what a proxy with nothing registered delegates to. */
+function noopTracerProviderOf(otel: Otel): TracerProvider {
+  return (noopTracerProvider ??= new otel.ProxyTracerProvider().getDelegate());
 }
 
 class RecordedNotification implements NotificationTrace {
