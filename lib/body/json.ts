@@ -1,13 +1,14 @@
 import { WebhookError } from '../core/errors';
-import { assertAllowedKey, assertWellFormed, MAX_DEPTH, type Fields } from './fields';
+import { assertAllowedKey, assertNotReserved, assertWellFormed, MAX_DEPTH, type Fields } from './fields';
 
 /**
  * JSON.parse keeps the last of two equal keys, so a signature could be checked
  * over one value while the handler sees another. We count key tokens in the
  * text and properties in the result: a difference is a repeated key.
  */
-export function parseJsonObject(text: string): Fields {
-  assertWellFormed(text);
+export function parseJsonObject(text: string, decodedFromUtf8 = false): Fields {
+  // Text a fatal UTF-8 decoder gave is well-formed already: valid UTF-8 cannot encode a lone surrogate.
+  if (!decodedFromUtf8) assertWellFormed(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -17,7 +18,7 @@ export function parseJsonObject(text: string): Fields {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new WebhookError('BODY_INVALID', 'The JSON body must be an object.');
   }
-  // Well-formed text parses to well-formed strings unless a \u escape wrote a lone surrogate.
+  // Well-formed text parses to well-formed keys and strings unless a \u escape wrote a lone surrogate.
   const checkStrings = text.includes('\\u');
   if (dropPrototypes(parsed, MAX_DEPTH, checkStrings) !== countKeyTokens(text)) {
     throw new WebhookError('BODY_MALFORMED', 'The JSON body repeats a key.');
@@ -31,7 +32,8 @@ export function parseJsonObject(text: string): Fields {
  * Object.create(null) objects: no second allocation, and V8 keeps these
  * objects' fast properties (a property-by-property copy turns them into slow
  * dictionaries). Arrays keep Array.prototype: their keys are indices.
- * With `checkStrings`, string values are refused unless well-formed (keys always are).
+ * With `checkStrings`, keys and string values are refused unless well-formed
+ * (without it, all of them are: see parseJsonObject).
  */
 function dropPrototypes(value: object, depthLeft: number, checkStrings: boolean): number {
   if (depthLeft === 0) throw new WebhookError('BODY_MALFORMED', `The JSON body is nested deeper than ${MAX_DEPTH} levels.`);
@@ -43,7 +45,8 @@ function dropPrototypes(value: object, depthLeft: number, checkStrings: boolean)
   // First, so that for-in sees own keys only (even if something polluted Object.prototype).
   Object.setPrototypeOf(value, null);
   for (const key in value) {
-    assertAllowedKey(key);
+    if (checkStrings) assertAllowedKey(key);
+    else assertNotReserved(key);
     keys++;
     keys += visitChild((value as Record<string, unknown>)[key], depthLeft, checkStrings);
   }

@@ -9,9 +9,9 @@ import type { BodyReading, RequestFacts } from './request-facts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Parses body text by format; every parser gives null-prototype fields. */
-function parseBodyText(format: BodyFormat, text: string): Fields {
-  if (format === 'json') return parseJsonObject(text);
+/** Parses body text by format (`decoded`: by the fatal UTF-8 decoder below); every parser gives null-prototype fields. */
+function parseBodyText(format: BodyFormat, text: string, decoded: boolean): Fields {
+  if (format === 'json') return parseJsonObject(text, decoded);
   if (format === 'form') return parseForm(text);
   return parseXmlResponse(text);
 }
@@ -37,8 +37,9 @@ export async function readParsedBody(spec: ProviderSpec<never>, request: Request
   const received = await request.body(reading);
   const raw = received.raw;
   if (raw !== undefined) {
-    const text = typeof raw === 'string' ? raw : decodeUtf8(raw);
-    return { format, text, fields: parseBodyText(format, text) };
+    const decoded = typeof raw !== 'string';
+    const text = decoded ? decodeUtf8(raw) : raw;
+    return { format, text, fields: parseBodyText(format, text, decoded) };
   }
   if (spec.needsRawBody) {
     throw new WebhookError(

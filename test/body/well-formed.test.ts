@@ -9,6 +9,7 @@ import { fromParsedBody } from '../../lib/body/fields';
 import { parseForm } from '../../lib/body/form';
 import { parseJsonObject } from '../../lib/body/json';
 import { parseXmlResponse } from '../../lib/body/xml';
+import { readParsedBody } from '../../lib/core/read-body';
 import { thrownCode } from '../helpers/thrown-code';
 
 describe('strings that are not well-formed Unicode are refused (400 BODY_MALFORMED)', () => {
@@ -21,6 +22,8 @@ describe('strings that are not well-formed Unicode are refused (400 BODY_MALFORM
     ['a nested name', '{"a":[{"\\ud83d":1}]}'],
   ])('JSON: %s', (_name, text) => {
     expect(thrownCode(() => parseJsonObject(text))).toBe('BODY_MALFORMED');
+    // Text from the fatal UTF-8 decoder skips the whole-text scan, never the escapes' check.
+    expect(thrownCode(() => parseJsonObject(text, true))).toBe('BODY_MALFORMED');
   });
 
   test('JSON: a pair written as escapes, and U+FFFD itself, are fine', () => {
@@ -29,6 +32,18 @@ describe('strings that are not well-formed Unicode are refused (400 BODY_MALFORM
 
   test('JSON given as a string that already holds a lone surrogate (a kept req.rawBody string)', () => {
     expect(thrownCode(() => parseJsonObject('{"a":"\ud800"}'))).toBe('BODY_MALFORMED');
+    expect(thrownCode(() => parseJsonObject('{"\udc00":"a"}'))).toBe('BODY_MALFORMED');
+  });
+
+  test.each([
+    ['bytes that encode a lone surrogate (never valid UTF-8)', Buffer.from([...Buffer.from('{"a":"'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')])],
+    ['a kept string holding one in a value', '{"a":"\ud800"}'],
+    ['a kept string holding one in a name', '{"\udc00":"a"}'],
+  ])('a body read or kept by another parser: %s', async (_name, raw) => {
+    const facts = { req: undefined, method: 'POST', headers: { 'content-type': 'application/json' }, url: '/', ip: undefined, body: async () => ({ raw }) };
+    const reading = { bodyLimits: { limit: 1 << 20, timeoutMs: 1000 }, readRaw: () => Promise.reject(new Error('not read here')) };
+    const spec = { provider: 'test', mediaTypes: { 'application/json': 'json' }, needsRawBody: false } as unknown as Parameters<typeof readParsedBody>[0];
+    await expect(readParsedBody(spec, facts, reading)).rejects.toMatchObject({ code: 'BODY_MALFORMED' });
   });
 
   test.each([
