@@ -4,7 +4,7 @@
  * and none once they are all answered. Each still times out and renews on
  * its own schedule.
  */
-import { MemoryDedupStore, createWebhookHandler, type DedupStore } from '../../lib';
+import { MemoryDedupStore, createWebhookHandler, type DedupStore, type Pay247Event } from '../../lib';
 import { pay247Spec } from '../../lib/providers/pay247';
 import type { RequestFacts } from '../../lib/core/request-facts';
 import { buildPay247Notification } from '../../lib/testing';
@@ -36,7 +36,8 @@ describe('a route under concurrent notifications', () => {
   test('50 in flight hold two Node timers (deadlines, renewals), none once answered; each slow one times out at its own deadline and renews its own claim', async () => {
     const store = new MemoryDedupStore();
     const renew = jest.spyOn(store, 'renew');
-    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    // The static credentials travel in the options, as each provider's factory passes them.
     const handle = createWebhookHandler(pay247Spec(), {
       secret: SECRET,
       store: store as DedupStore,
@@ -44,11 +45,11 @@ describe('a route under concurrent notifications', () => {
       lockTtlMs: 300,
       logger: false,
       onEvent: (event) => {
-        const gate = deferred();
-        gates.set(event.data.order_no, gate);
+        const gate = deferred<void>();
+        gates.set((event as Pay247Event).data.order_no, gate);
         return gate.promise;
       },
-    });
+    } as Parameters<typeof createWebhookHandler>[1]);
 
     const answers = new Map<number, Promise<{ status: number }>>();
     for (let i = 0; i < 50; i++) {
