@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FlatFields } from '../../lib/body/fields';
-import { sortedFieldString } from '../../lib/signing/sorted-fields';
+import { assertFieldNames, sortedFieldString, WORD_FIELD_NAMES } from '../../lib/signing/sorted-fields';
+import { thrownCode } from '../helpers/thrown-code';
 
 const EXCLUDE = new Set(['sign']);
 
@@ -36,5 +37,22 @@ describe('sortedFieldString', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('assertFieldNames remembers the names that passed, and only those', () => {
+  const fieldsNamed = (...names: string[]) => Object.fromEntries(names.map((name) => [name, '1']));
+
+  test('a refused name is refused every time, and never becomes known', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(thrownCode(() => assertFieldNames(fieldsNamed('order_no', 'zz=&status'), WORD_FIELD_NAMES))).toBe('BODY_INVALID');
+      expect(thrownCode(() => assertFieldNames(fieldsNamed('zz=&status'), WORD_FIELD_NAMES))).toBe('BODY_INVALID');
+    }
+  });
+
+  test('past the bound (a flood of made-up names), names are still tested one by one: bad ones refused, good ones accepted', () => {
+    for (let i = 0; i < 1000; i++) assertFieldNames(fieldsNamed(`made_up_${i}`), WORD_FIELD_NAMES);
+    expect(thrownCode(() => assertFieldNames(fieldsNamed('order_no', 'a&b='), WORD_FIELD_NAMES))).toBe('BODY_INVALID');
+    expect(() => assertFieldNames(fieldsNamed('order_no', 'never_seen_before'), WORD_FIELD_NAMES)).not.toThrow();
   });
 });
