@@ -11,15 +11,24 @@ export interface LeftByParser {
  * The body of a Node request: read off the stream, or, when another parser
  * already read it, what `left` says that parser kept.
  */
-export async function receivedNodeBody(
+export function receivedNodeBody(
   req: IncomingMessage,
   res: ServerResponse,
   reading: BodyReading,
   left: (req: IncomingMessage) => LeftByParser,
 ): Promise<ReceivedBody> {
-  if (!isConsumed(req)) return { raw: await reading.readRaw(req, res) };
-  const kept = left(req);
-  return kept.raw !== undefined ? { raw: kept.raw } : { raw: undefined, parsed: kept.parsed };
+  // A promise chain, not an async function: this runs for every notification, and each async layer allocates a frame and a promise.
+  try {
+    if (!isConsumed(req)) return reading.readRaw(req, res).then(asReceived);
+    const kept = left(req);
+    return Promise.resolve(kept.raw !== undefined ? { raw: kept.raw } : { raw: undefined, parsed: kept.parsed });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function asReceived(raw: Buffer): ReceivedBody {
+  return { raw };
 }
 
 /** What body-parser (Express) leaves: `req.rawBody` (its `verify`), or a text/raw parser's `req.body`. */

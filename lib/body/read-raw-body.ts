@@ -56,12 +56,21 @@ export function createRawBodyReader(options: RawBodyReaderOptions): RawBodyReade
  * never buffers more than Content-Length). Then it is taken as is: no
  * listeners, no timer. Anything else is read as it comes.
  */
-async function readPlain(req: IncomingMessage, length: number, timeoutMs: number): Promise<Buffer> {
-  await undefined;
-  // Gone during that microtask (its 'close' may already have fired, so listening for it would wait for the timeout).
-  if (req.destroyed) throw new WebhookError(...READ_ERRORS['request.aborted']);
-  const body = buffered(req, length) ?? (await readDeclared(req, length, timeoutMs));
-  // As body-parser leaves it, whichever way the body was read.
+function readPlain(req: IncomingMessage, length: number, timeoutMs: number): Promise<Buffer> {
+  // One microtask later, as an `await` would be, without an async function's frame per notification.
+  return AFTER_THIS_MICROTASK.then(() => {
+    // Gone during that microtask (its 'close' may already have fired, so listening for it would wait for the timeout).
+    if (req.destroyed) throw new WebhookError(...READ_ERRORS['request.aborted']);
+    const body = buffered(req, length);
+    if (body !== undefined) return keptAsBodyParserDoes(req, body);
+    return readDeclared(req, length, timeoutMs).then((read) => keptAsBodyParserDoes(req, read));
+  });
+}
+
+const AFTER_THIS_MICROTASK = Promise.resolve();
+
+/** As body-parser leaves it, whichever way the body was read. */
+function keptAsBodyParserDoes(req: IncomingMessage, body: Buffer): Buffer {
   (req as { body?: unknown }).body = body;
   return body;
 }

@@ -5,7 +5,7 @@ import { parseJsonObject } from '../body/json';
 import { parseXmlResponse } from '../body/xml';
 import { WebhookError } from './errors';
 import type { ParsedBody, ProviderSpec } from './provider-spec';
-import type { BodyReading, RequestFacts } from './request-facts';
+import type { BodyReading, ReceivedBody, RequestFacts } from './request-facts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -31,10 +31,18 @@ function decodeUtf8(bytes: Buffer): string {
  * never wait on a stream that has already been read: that is how other
  * webhook middlewares hang.
  */
-export async function readParsedBody(spec: ProviderSpec<never>, request: RequestFacts<unknown>, reading: BodyReading): Promise<ParsedBody> {
-  // Before the body is read: a content type the provider never sends is refused at once.
-  const format = formatFor(request.headers['content-type'], spec.mediaTypes);
-  const received = await request.body(reading);
+export function readParsedBody(spec: ProviderSpec<never>, request: RequestFacts<unknown>, reading: BodyReading): Promise<ParsedBody> {
+  // A promise chain, not an async function: this runs for every notification, and each async layer allocates a frame and a promise.
+  try {
+    // Before the body is read: a content type the provider never sends is refused at once.
+    const format = formatFor(request.headers['content-type'], spec.mediaTypes);
+    return request.body(reading).then((received) => parsedBody(spec, format, received));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function parsedBody(spec: ProviderSpec<never>, format: BodyFormat, received: ReceivedBody): ParsedBody {
   const raw = received.raw;
   if (raw !== undefined) {
     const decoded = typeof raw !== 'string';

@@ -54,6 +54,7 @@ export async function runExclusive<Req>(
   try {
     outcome = await store.runExclusive(key, timing.doneTtlMs, async (db) => {
       const ctx = new TransactionRunContext(req, db);
+      // A list of its own, which costs what one setTimeout did: each of these runs is a database transaction anyway.
       const answer = await runWithDeadline(() => work(ctx), ctx, new FixedDelayTimers(timing.handlerTimeoutMs)).answer;
       if (answer.ok) return;
       failure = answer.error;

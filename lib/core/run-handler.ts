@@ -1,6 +1,6 @@
 import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
-import type { FixedDelayTimers } from './fixed-delay-timers';
+import type { FixedDelayTimers, ScheduledTimer } from './fixed-delay-timers';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
@@ -71,49 +71,95 @@ const OK_IN_BOUND: HandlerOutcome & { abandoned: boolean } = Object.freeze({ ok:
  * instead of keeping them forever.
  */
 export function runWithDeadline(work: () => Promise<unknown>, context: RunContext<unknown>, deadlines: FixedDelayTimers, hardTimeoutMs = Infinity): TimedRun {
-  const timeoutMs = deadlines.delayMs;
-  let answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
-  const answer = new Promise<HandlerOutcome & { timedOut: boolean }>((resolve) => (answerWith = resolve));
-  let boundWith!: (outcome: HandlerOutcome & { abandoned: boolean }) => void;
-  const bounded = new Promise<HandlerOutcome & { abandoned: boolean }>((resolve) => (boundWith = resolve));
-  let hardTimer: NodeJS.Timeout | undefined;
-  const deadline = deadlines.start(() => {
-    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
-    RunContext.abort(context, error);
-    answerWith({ ok: false, error, timedOut: true });
-    // Set only now: a run that settles in time (nearly all) costs no second timer.
-    if (hardTimeoutMs === Infinity) return;
-    hardTimer = setTimeout(() => giveUp(context, hardTimeoutMs, boundWith), hardTimeoutMs - timeoutMs);
-    // Nothing is left to do at the hard deadline of a process that is exiting anyway.
-    hardTimer.unref();
-  });
-  // Whichever comes first answers; a later resolve is a no-op.
-  const settled = work().then(
-    (): HandlerOutcome => {
-      deadlines.cancel(deadline);
-      clearTimeout(hardTimer);
-      answerWith(OK_IN_TIME);
-      boundWith(OK_IN_BOUND);
-      return OK;
-    },
-    (error: unknown): HandlerOutcome => {
-      deadlines.cancel(deadline);
-      clearTimeout(hardTimer);
-      const outcome = { ok: false as const, error: asHandlerError(error) };
-      answerWith({ ...outcome, timedOut: false });
-      boundWith({ ...outcome, abandoned: false });
-      return outcome;
-    },
-  );
-  return { answer, settled, bounded };
+  return new DeadlineRun(work, context, deadlines, hardTimeoutMs);
 }
 
-/** At the hard deadline: the run is given up, and its context lets go of the request. */
-function giveUp(context: RunContext<unknown>, hardTimeoutMs: number, boundWith: (outcome: HandlerOutcome & { abandoned: boolean }) => void): void {
-  const error = new WebhookError('HANDLER_ABANDONED', `onEvent had not settled after hardTimeoutMs (${hardTimeoutMs} ms); it was given up and a retry may run.`);
-  RunContext.abort(context, error);
-  RunContext.detach(context);
-  boundWith({ ok: false, error, abandoned: true });
+type Bounded = HandlerOutcome & { abandoned: boolean };
+
+/**
+ * One run's state, made for every notification. `bounded` is only made when
+ * asked for, which is after a timeout (or in a test): a run that settles in
+ * time, nearly all of them, never needs that promise.
+ */
+class DeadlineRun implements TimedRun {
+  readonly answer: Promise<HandlerOutcome & { timedOut: boolean }>;
+  readonly settled: Promise<HandlerOutcome>;
+  private answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
+  private boundOutcome: Bounded | undefined;
+  private boundWith: ((outcome: Bounded) => void) | undefined;
+  private boundPromise: Promise<Bounded> | undefined;
+  private hardTimer: NodeJS.Timeout | undefined;
+  private readonly deadline: ScheduledTimer;
+
+  constructor(
+    work: () => Promise<unknown>,
+    private readonly context: RunContext<unknown>,
+    private readonly deadlines: FixedDelayTimers,
+    private readonly hardTimeoutMs: number,
+  ) {
+    this.answer = new Promise((resolve) => (this.answerWith = resolve));
+    this.deadline = deadlines.start(() => this.timeOut());
+    // Whichever comes first answers; a later resolve is a no-op.
+    this.settled = work().then(
+      () => this.succeeded(),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  get bounded(): Promise<Bounded> {
+    if (this.boundPromise === undefined) {
+      const known = this.boundOutcome;
+      this.boundPromise = known !== undefined ? Promise.resolve(known) : new Promise((resolve) => (this.boundWith = resolve));
+    }
+    return this.boundPromise;
+  }
+
+  private timeOut(): void {
+    const timeoutMs = this.deadlines.delayMs;
+    const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
+    RunContext.abort(this.context, error);
+    this.answerWith({ ok: false, error, timedOut: true });
+    // Set only now: a run that settles in time (nearly all) costs no second timer.
+    if (this.hardTimeoutMs === Infinity) return;
+    this.hardTimer = setTimeout(() => this.giveUp(), this.hardTimeoutMs - timeoutMs);
+    // Nothing is left to do at the hard deadline of a process that is exiting anyway.
+    this.hardTimer.unref();
+  }
+
+  private succeeded(): HandlerOutcome {
+    this.stopTimers();
+    this.answerWith(OK_IN_TIME);
+    this.bind(OK_IN_BOUND);
+    return OK;
+  }
+
+  private failed(error: unknown): HandlerOutcome {
+    this.stopTimers();
+    const outcome = { ok: false as const, error: asHandlerError(error) };
+    this.answerWith({ ...outcome, timedOut: false });
+    this.bind({ ...outcome, abandoned: false });
+    return outcome;
+  }
+
+  private stopTimers(): void {
+    this.deadlines.cancel(this.deadline);
+    clearTimeout(this.hardTimer);
+  }
+
+  /** The first outcome of the bound counts: the work's, or the hard deadline's. */
+  private bind(outcome: Bounded): void {
+    if (this.boundOutcome !== undefined) return;
+    this.boundOutcome = outcome;
+    this.boundWith?.(outcome);
+  }
+
+  /** At the hard deadline: the run is given up, and its context lets go of the request. */
+  private giveUp(): void {
+    const error = new WebhookError('HANDLER_ABANDONED', `onEvent had not settled after hardTimeoutMs (${this.hardTimeoutMs} ms); it was given up and a retry may run.`);
+    RunContext.abort(this.context, error);
+    RunContext.detach(this.context);
+    this.bind({ ok: false, error, abandoned: true });
+  }
 }
 
 function asHandlerError(error: unknown): WebhookError {
