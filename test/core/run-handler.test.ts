@@ -85,6 +85,28 @@ describe('runWithDeadline: the hard bound', () => {
     expect(!late.ok && late.error.code).toBe('HANDLER_FAILED');
   });
 
+  const settlesLate = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 30));
+  const fails = (): Promise<unknown> => Promise.reject(new Error('db down'));
+  const settlesAtOnce = async (): Promise<unknown> => undefined;
+  test.each([
+    ['in time', 10_000, settlesAtOnce, { ok: true, abandoned: false }],
+    ['after its timeout', 5, settlesLate, { ok: true, abandoned: false }],
+    ['failed in time', 10_000, fails, { ok: false, abandoned: false }],
+  ])('bounded first read only after the work settled (%s) is still its outcome', async (_name, timeoutMs, work, expected) => {
+    const run = runWithDeadline(work, new RunContext(undefined), new FixedDelayTimers(timeoutMs), 60_000);
+    await run.settled;
+    await expect(run.bounded).resolves.toMatchObject(expected);
+  });
+
+  test('bounded read after the hard deadline gave the run up is that outcome, whatever the work does later', async () => {
+    const gate = deferred();
+    const run = runWithDeadline(() => gate.promise, new RunContext(undefined), new FixedDelayTimers(5), 20);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    gate.resolve();
+    await run.settled;
+    await expect(run.bounded).resolves.toMatchObject({ ok: false, abandoned: true });
+  });
+
   test('without a hard bound the work is never given up', async () => {
     const gate = deferred();
     const run = runWithDeadline(() => gate.promise, new RunContext(undefined), new FixedDelayTimers(5));
