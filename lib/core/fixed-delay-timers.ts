@@ -44,7 +44,7 @@ export class FixedDelayTimers {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(delayMs: number, options: FixedDelayTimersOptions = {}) {
-    // As Node's own timers: under 1 ms is 1 ms.
+    // As Node's own timers: under 1 ms is 1 ms; capped where Node would fire a longer delay at once (an absurd lockTtlMs must not renew every millisecond).
     this.delayMs = Math.max(1, timerMs(delayMs));
     this.repeat = options.repeat === true;
     this.keepsAlive = options.keepsAlive !== false;
