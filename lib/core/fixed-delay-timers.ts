@@ -1,17 +1,30 @@
 import { timerMs } from './timer-ms';
 
-/** One timer of a FixedDelayTimers list: cancel it with that list's cancel(). */
-export class ScheduledTimer {
+/**
+ * One timer of a FixedDelayTimers list: `start(callback)` makes one, or a
+ * class that is itself the timer (a run's deadline, a claim's renewal)
+ * extends this and is passed to `schedule()`, which spares a callback and a
+ * second object per notification. Cancel it with that list's cancel().
+ */
+export abstract class ScheduledTimer {
   /** performance.now() at which it is due. */
-  due: number;
-  /** Unset once it has fired (one-shot) or been cancelled. */
-  callback: (() => void) | undefined;
+  due = 0;
+  /** In a list, waiting to fire: false once it has fired (one-shot) or been cancelled. */
+  scheduled = false;
   prev: ScheduledTimer | undefined = undefined;
   next: ScheduledTimer | undefined = undefined;
 
-  constructor(due: number, callback: () => void) {
-    this.due = due;
-    this.callback = callback;
+  /** What happens when it falls due. */
+  abstract onDue(): void;
+}
+
+class CallbackTimer extends ScheduledTimer {
+  constructor(private readonly callback: () => void) {
+    super();
+  }
+
+  onDue(): void {
+    this.callback();
   }
 }
 
@@ -32,8 +45,9 @@ export interface FixedDelayTimersOptions {
  * Timers of one delay fall due in the order they were started, so a list in
  * that order always has the next one due at its head. Starting one appends
  * it; cancelling unlinks it (nothing cancelled is kept); the one Node timer
- * is armed for the head, and only while the list is not empty, so an idle
- * route holds no timer and does not keep the process alive.
+ * is armed for the head. An emptied list's timer is left to fire once more,
+ * unref'd, and is then not armed again: an idle route holds no timer, and
+ * never keeps the process alive.
  */
 export class FixedDelayTimers {
   readonly delayMs: number;
@@ -52,23 +66,38 @@ export class FixedDelayTimers {
 
   /** Calls `callback` once delayMs have passed (every delayMs with `repeat`), unless cancelled first. */
   start(callback: () => void): ScheduledTimer {
+    const scheduled = new CallbackTimer(callback);
+    this.schedule(scheduled);
+    return scheduled;
+  }
+
+  /** Calls `scheduled.onDue()` once delayMs have passed (every delayMs with `repeat`), unless cancelled first; one already waiting is left as it is. */
+  schedule(scheduled: ScheduledTimer): void {
+    if (scheduled.scheduled) return;
     const now = performance.now();
-    const scheduled = new ScheduledTimer(now + this.delayMs, callback);
+    scheduled.due = now + this.delayMs;
+    scheduled.scheduled = true;
     this.append(scheduled);
     // Started from a callback while the list fires, it may not be the head: arm for whichever is.
     if (this.timer === undefined) this.armForHead(now);
-    return scheduled;
+    // The list was empty and its timer left armed (see cancel): it is due no later than this one, and keeps the process alive again.
+    else if (this.keepsAlive && this.head === scheduled) this.timer.ref();
   }
 
   /** No call from now on; a timer already fired or cancelled is left as it is. */
   cancel(scheduled: ScheduledTimer): void {
-    if (scheduled.callback === undefined) return;
-    scheduled.callback = undefined;
+    if (!scheduled.scheduled) return;
+    scheduled.scheduled = false;
     this.unlink(scheduled);
-    if (this.head === undefined && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    // Emptied: the Node timer is left armed but no longer keeps the process alive, and when it fires on an empty list it is
+    // not armed again. Under load a list empties between nearly every two notifications: clearing the timer there, only to
+    // set a new one at the next notification, cost more than all the rest of the list.
+    if (this.head === undefined && this.keepsAlive && this.timer !== undefined) this.timer.unref();
+  }
+
+  /** Whether the list holds a Node timer that keeps the process alive: only while a timer waits, and only with keepsAlive. */
+  get keepsProcessAlive(): boolean {
+    return this.timer !== undefined && this.timer.hasRef();
   }
 
   private readonly fire = (): void => {
@@ -78,16 +107,15 @@ export class FixedDelayTimers {
       // Node may fire a little before performance.now() reaches `due` (its loop clock is read at the turn's start): what is not due yet waits for the next arm.
       while (this.head !== undefined && this.head.due <= now) {
         const due = this.head;
-        const callback = due.callback as () => void;
         this.unlink(due);
         if (this.repeat) {
           // Appended before the call, so that the callback may cancel it; timed from now, so the list stays in order of due.
           due.due = performance.now() + this.delayMs;
           this.append(due);
         } else {
-          due.callback = undefined;
+          due.scheduled = false;
         }
-        callback();
+        due.onDue();
       }
     } finally {
       // Even if a callback threw (an uncaught exception, as from any timer): the rest stay scheduled.

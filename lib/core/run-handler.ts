@@ -1,6 +1,6 @@
 import { describeCause, WebhookError } from './errors';
 import type { HandlerContext } from './event';
-import type { FixedDelayTimers, ScheduledTimer } from './fixed-delay-timers';
+import { ScheduledTimer, type FixedDelayTimers } from './fixed-delay-timers';
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: WebhookError };
 
@@ -81,7 +81,7 @@ type Bounded = HandlerOutcome & { abandoned: boolean };
  * asked for, which is after a timeout (or in a test): a run that settles in
  * time, nearly all of them, never needs that promise.
  */
-class DeadlineRun implements TimedRun {
+class DeadlineRun extends ScheduledTimer implements TimedRun {
   readonly answer: Promise<HandlerOutcome & { timedOut: boolean }>;
   readonly settled: Promise<HandlerOutcome>;
   private answerWith!: (outcome: HandlerOutcome & { timedOut: boolean }) => void;
@@ -89,7 +89,6 @@ class DeadlineRun implements TimedRun {
   private boundWith: ((outcome: Bounded) => void) | undefined;
   private boundPromise: Promise<Bounded> | undefined;
   private hardTimer: NodeJS.Timeout | undefined;
-  private readonly deadline: ScheduledTimer;
 
   constructor(
     work: () => Promise<unknown>,
@@ -97,8 +96,10 @@ class DeadlineRun implements TimedRun {
     private readonly deadlines: FixedDelayTimers,
     private readonly hardTimeoutMs: number,
   ) {
+    super();
     this.answer = new Promise((resolve) => (this.answerWith = resolve));
-    this.deadline = deadlines.start(() => this.timeOut());
+    // The run is its own deadline timer: no callback and no timer object of its own per notification.
+    deadlines.schedule(this);
     // Whichever comes first answers; a later resolve is a no-op.
     this.settled = work().then(
       () => this.succeeded(),
@@ -114,7 +115,8 @@ class DeadlineRun implements TimedRun {
     return this.boundPromise;
   }
 
-  private timeOut(): void {
+  /** The deadline. */
+  onDue(): void {
     const timeoutMs = this.deadlines.delayMs;
     const error = new WebhookError('HANDLER_TIMEOUT', `onEvent did not finish within ${timeoutMs} ms.`);
     RunContext.abort(this.context, error);
@@ -142,7 +144,7 @@ class DeadlineRun implements TimedRun {
   }
 
   private stopTimers(): void {
-    this.deadlines.cancel(this.deadline);
+    this.deadlines.cancel(this);
     clearTimeout(this.hardTimer);
   }
 

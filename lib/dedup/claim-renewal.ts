@@ -1,4 +1,4 @@
-import { FixedDelayTimers, type ScheduledTimer } from '../core/fixed-delay-timers';
+import { FixedDelayTimers, ScheduledTimer } from '../core/fixed-delay-timers';
 import type { DedupStore } from './store';
 
 /** Why a renewal did not extend the claim: the store said it is lost, or the store failed. */
@@ -35,8 +35,7 @@ export class ClaimRenewals {
  * it back. A store failure does not: the lock may still be ours, and the next
  * renewal may reach the store. `onFailure` hears of the first failure only.
  */
-export class ClaimRenewal {
-  private readonly timer: ScheduledTimer;
+export class ClaimRenewal extends ScheduledTimer {
   private pending = false;
   private stopped = false;
   private failed = false;
@@ -47,16 +46,19 @@ export class ClaimRenewal {
     private readonly token: string,
     private readonly onFailure: (failure: RenewalFailure) => void,
   ) {
-    this.timer = renewals.timers.start(() => this.renew());
+    super();
+    // The renewal is its own timer: no callback and no timer object of its own per claim.
+    renewals.timers.schedule(this);
   }
 
   /** The run settled or was given up: no more renewals, and an answer still on its way is ignored. */
   stop(): void {
     this.stopped = true;
-    this.renewals.timers.cancel(this.timer);
+    this.renewals.timers.cancel(this);
   }
 
-  private renew(): void {
+  /** Renews, every lockTtlMs/3. */
+  onDue(): void {
     // A renewal still waiting for the store: the next one would only queue behind it.
     if (this.pending) return;
     this.pending = true;

@@ -1,8 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
-import { FixedDelayTimers, type ScheduledTimer } from '../../lib/core/fixed-delay-timers';
+import { FixedDelayTimers, ScheduledTimer } from '../../lib/core/fixed-delay-timers';
 import { MAX_TIMER_MS } from '../../lib/core/timer-ms';
+
+/** A timer that is its own node, as a run's deadline and a claim's renewal are. */
+class OwnTimer extends ScheduledTimer {
+  constructor(private readonly due_: () => void) {
+    super();
+  }
+
+  onDue(): void {
+    this.due_();
+  }
+}
 
 describe('FixedDelayTimers, one-shot (as setTimeout)', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -20,6 +31,31 @@ describe('FixedDelayTimers, one-shot (as setTimeout)', () => {
     expect(fired).toHaveBeenCalledTimes(1);
   });
 
+  test('an object that is its own timer (schedule) fires like a started one; scheduling it while it waits changes nothing; once fired it may be scheduled again', () => {
+    const timers = new FixedDelayTimers(100);
+    const fired = jest.fn();
+    const own = new OwnTimer(fired);
+    timers.schedule(own);
+    jest.advanceTimersByTime(50);
+    // Still waiting: not moved to now + 100, not queued twice.
+    timers.schedule(own);
+    jest.advanceTimersByTime(50);
+    expect(fired).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(500);
+    expect(fired).toHaveBeenCalledTimes(1);
+    expect(jest.getTimerCount()).toBe(0);
+    timers.schedule(own);
+    jest.advanceTimersByTime(99);
+    expect(fired).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(2);
+    timers.schedule(own);
+    timers.cancel(own);
+    jest.advanceTimersByTime(1000);
+    expect(fired).toHaveBeenCalledTimes(2);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   test('a cancelled timer never fires; cancelling it again, or one that fired, changes nothing', () => {
     const timers = new FixedDelayTimers(100);
     const kept = jest.fn();
@@ -35,7 +71,7 @@ describe('FixedDelayTimers, one-shot (as setTimeout)', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  test('a thousand pending timers hold one Node timer; none once all are cancelled (an idle route keeps no process alive)', () => {
+  test('a thousand pending timers hold one Node timer; once all are cancelled it keeps no process alive, and is gone after it fires (an idle route holds no timer)', () => {
     const timers = new FixedDelayTimers(5000);
     const started: ScheduledTimer[] = [];
     for (let i = 0; i < 1000; i++) {
@@ -43,7 +79,28 @@ describe('FixedDelayTimers, one-shot (as setTimeout)', () => {
       if (i % 100 === 0) jest.advanceTimersByTime(1);
     }
     expect(jest.getTimerCount()).toBe(1);
+    expect(timers.keepsProcessAlive).toBe(true);
     for (const scheduled of started) timers.cancel(scheduled);
+    expect(jest.getTimerCount()).toBeLessThanOrEqual(1);
+    expect(timers.keepsProcessAlive).toBe(false);
+    jest.advanceTimersByTime(5000);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('an emptied list set going again keeps the process alive again, and its timers fire on time (not at the old timer\'s time)', () => {
+    const timers = new FixedDelayTimers(100);
+    const fired = jest.fn();
+    timers.cancel(timers.start(() => undefined));
+    expect(timers.keepsProcessAlive).toBe(false);
+    jest.advanceTimersByTime(40);
+    timers.start(fired);
+    expect(timers.keepsProcessAlive).toBe(true);
+    // The old timer, still armed for 100 ms, fires first: nothing is due then.
+    jest.advanceTimersByTime(99);
+    expect(fired).not.toHaveBeenCalled();
+    expect(timers.keepsProcessAlive).toBe(true);
+    jest.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -176,16 +233,34 @@ describe('FixedDelayTimers against a model', () => {
   }
 
   class Start implements fc.Command<Model, Real> {
+    /** `own`: an object that is its own timer, passed to schedule(), instead of a callback passed to start(). */
+    constructor(readonly own: boolean) {}
     check = () => true;
     run(model: Model, real: Real): void {
       const id = model.nextId++;
       model.live.set(id, { due: model.now + model.delay, seq: model.seq++ });
-      real.handles.set(
-        id,
-        real.timers.start(() => real.fired.push([id, performance.now() - real.t0])),
-      );
+      const fire = () => real.fired.push([id, performance.now() - real.t0]);
+      if (this.own) {
+        const own = new OwnTimer(fire);
+        real.timers.schedule(own);
+        real.handles.set(id, own);
+      } else {
+        real.handles.set(id, real.timers.start(fire));
+      }
     }
-    toString = () => 'start';
+    toString = () => (this.own ? 'schedule(new)' : 'start');
+  }
+
+  /** schedule() on a timer made earlier: a no-op while it waits; due delayMs from now if it fired (one-shot) or was cancelled. */
+  class Reschedule implements fc.Command<Model, Real> {
+    constructor(readonly pick: number) {}
+    check = (model: Model) => model.nextId > 0;
+    run(model: Model, real: Real): void {
+      const id = this.pick % model.nextId;
+      if (!model.live.has(id)) model.live.set(id, { due: model.now + model.delay, seq: model.seq++ });
+      real.timers.schedule(real.handles.get(id) as ScheduledTimer);
+    }
+    toString = () => `reschedule(#${this.pick})`;
   }
 
   class Cancel implements fc.Command<Model, Real> {
@@ -222,8 +297,10 @@ describe('FixedDelayTimers against a model', () => {
       jest.advanceTimersByTime(this.ms);
       model.now = until;
       expect(real.fired).toEqual(expected);
-      // A Node timer only while something is pending.
-      expect(jest.getTimerCount()).toBe(model.live.size > 0 ? 1 : 0);
+      // One Node timer, keeping the process alive, while something is pending; none that keeps it alive otherwise.
+      if (model.live.size > 0) expect(jest.getTimerCount()).toBe(1);
+      else expect(jest.getTimerCount()).toBeLessThanOrEqual(1);
+      expect(real.timers.keepsProcessAlive).toBe(model.live.size > 0);
     }
     toString = () => `advance(${this.ms})`;
   }
@@ -233,8 +310,9 @@ describe('FixedDelayTimers against a model', () => {
     ['repeating', true],
   ])('%s', (_name, repeat) => {
     const commands = [
-      fc.constant(new Start()),
+      fc.boolean().map((own) => new Start(own)),
       fc.nat(40).map((pick) => new Cancel(pick)),
+      fc.nat(40).map((pick) => new Reschedule(pick)),
       fc.constantFrom(0, 1, 2, 7, 9, 10, 11, 25, 60).map((ms) => new Advance(ms)),
     ];
     fc.assert(
@@ -280,6 +358,28 @@ describe('FixedDelayTimers on the real clock', () => {
     if (keepsAlive) {
       expect(lines[0]).toBe('fired');
       expect(Number(lines[1])).toBeGreaterThanOrEqual(390);
+    } else {
+      expect(lines).toHaveLength(1);
+      expect(Number(lines[0])).toBeLessThan(390);
+    }
+  });
+
+  test.each([
+    ['emptied (its last timer cancelled)', 'timers.cancel(timers.start(() => console.log("fired")));', false],
+    ['emptied and then set going again', 'timers.cancel(timers.start(() => undefined)); setTimeout(() => timers.start(() => console.log("fired")), 50);', true],
+  ])('keepsAlive true, %s: the process lives exactly as long as a timer waits', (_name, body, lives) => {
+    const script = `
+      const { FixedDelayTimers } = require(${JSON.stringify(path.join(__dirname, '../../dist/core/fixed-delay-timers'))});
+      const started = Date.now();
+      process.on('exit', () => console.log(Date.now() - started));
+      const timers = new FixedDelayTimers(400);
+      ${body}
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+    const lines = child.stdout.trim().split('\n');
+    if (lives) {
+      expect(lines[0]).toBe('fired');
+      expect(Number(lines[1])).toBeGreaterThanOrEqual(440);
     } else {
       expect(lines).toHaveLength(1);
       expect(Number(lines[0])).toBeLessThan(390);
