@@ -27,12 +27,32 @@ export function sortedFieldString(fields: FlatFields, options: CanonicalOptions)
     if (options.exclude.has(name)) continue;
     const value = phpString(fields[name]);
     if (options.skipEmpty && value === '') continue;
-    text += (used === 0 ? '' : '&') + name + '=' + value;
+    const pieces = piecesOf(name);
+    text += used === 0 ? pieces[0] : pieces[1];
+    text += value;
     // The names array doubles as the list of fields used: no second array per notification.
     names[used++] = name;
   }
   names.length = used;
   return { text, fields: names };
+}
+
+/**
+ * `name=` and `&name=`, kept for the names seen first: a provider sends the
+ * same dozen or two names every time, and making these two strings for every
+ * field of every notification was half of what building the string
+ * allocated. At most 256 names are kept; any other is made as it comes.
+ */
+const PIECES = new Map<string, readonly [first: string, later: string]>();
+const MAX_PIECES = 256;
+
+function piecesOf(name: string): readonly [first: string, later: string] {
+  let pieces = PIECES.get(name);
+  if (pieces === undefined) {
+    pieces = [`${name}=`, `&${name}=`];
+    if (PIECES.size < MAX_PIECES) PIECES.set(name, pieces);
+  }
+  return pieces;
 }
 
 /**

@@ -40,6 +40,23 @@ describe('sortedFieldString', () => {
   });
 });
 
+describe('sortedFieldString keeps the pieces of names it has seen', () => {
+  test('the same text for a name seen before, a new one, and one past the names kept (a flood of made-up names)', () => {
+    const body = (...names: string[]) => Object.fromEntries(names.map((name, i) => [name, `v${i}&x`])) as FlatFields;
+    const early = body('amount', 'order_no', 'status');
+    for (const skipEmpty of [true, false]) expect(sortedFieldString(early, { exclude: EXCLUDE, skipEmpty })).toEqual(reference(early, skipEmpty));
+    for (let i = 0; i < 300; i++) {
+      const flood = body(`flood_${i}`, `flood_${i}_b`);
+      expect(sortedFieldString(flood, { exclude: EXCLUDE, skipEmpty: true })).toEqual(reference(flood, true));
+    }
+    const mixed = body('never_seen', 'order_no', 'flood_299', 'amount', 'z_last');
+    for (const skipEmpty of [true, false]) expect(sortedFieldString(mixed, { exclude: EXCLUDE, skipEmpty })).toEqual(reference(mixed, skipEmpty));
+    // A first field is written without '&', whichever name it is and whether its pieces were kept.
+    expect(sortedFieldString(body('flood_299'), { exclude: EXCLUDE, skipEmpty: true }).text).toBe('flood_299=v0&x');
+    expect(sortedFieldString(body('amount'), { exclude: EXCLUDE, skipEmpty: true }).text).toBe('amount=v0&x');
+  });
+});
+
 describe('assertFieldNames remembers the names that passed, and only those', () => {
   const fieldsNamed = (...names: string[]) => Object.fromEntries(names.map((name) => [name, '1']));
 
