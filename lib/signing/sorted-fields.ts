@@ -41,16 +41,24 @@ export function sortedFieldString(fields: FlatFields, options: CanonicalOptions)
  * `name=` and `&name=`, kept for the names seen first: a provider sends the
  * same dozen or two names every time, and making these two strings for every
  * field of every notification was half of what building the string
- * allocated. At most 256 names are kept; any other is made as it comes.
+ * allocated. At most 256 names are kept, none longer than 64 characters;
+ * any other is made as it comes.
  */
 const PIECES = new Map<string, readonly [first: string, later: string]>();
 const MAX_PIECES = 256;
+
+/**
+ * The longest name the caches here keep. Names are the sender's, checked
+ * before any signature: without this, bodies of a few made-up names of
+ * 60 KB each would leave tens of megabytes held for the life of the process.
+ */
+const MAX_KEPT_NAME_LENGTH = 64;
 
 function piecesOf(name: string): readonly [first: string, later: string] {
   let pieces = PIECES.get(name);
   if (pieces === undefined) {
     pieces = [`${name}=`, `&${name}=`];
-    if (PIECES.size < MAX_PIECES) PIECES.set(name, pieces);
+    if (PIECES.size < MAX_PIECES && name.length <= MAX_KEPT_NAME_LENGTH) PIECES.set(name, pieces);
   }
   return pieces;
 }
@@ -183,15 +191,16 @@ export function assertFieldNames(fields: Readonly<Record<string, unknown>>, synt
     if (!syntax.name.test(name)) {
       throw new WebhookError('BODY_INVALID', `A field name holds characters this provider never uses in names (only ${syntax.description}).`);
     }
-    if (known.size < MAX_KNOWN_NAMES) known.add(name);
+    if (known.size < MAX_KNOWN_NAMES && name.length <= MAX_KEPT_NAME_LENGTH) known.add(name);
   }
 }
 
 /**
  * Names already found to be of a syntax. A provider sends the same dozen or
  * two names every time, and a Set lookup costs a fraction of a regular
- * expression's test. Only names that passed go in, and only so many: a flood
- * of made-up names is tested one by one, as before.
+ * expression's test. Only names that passed go in, and only so many (and
+ * none longer than 64 characters): a flood of made-up names is tested one by
+ * one, as before.
  */
 const KNOWN_NAMES = new WeakMap<FieldNameSyntax, Set<string>>();
 const MAX_KNOWN_NAMES = 256;
