@@ -71,6 +71,9 @@ export function toFastifyPlugin<E extends AnyWebhookEvent>(spec: ProviderSpec<E>
   const handle = createWebhookHandler(spec, options);
   return function paymentWebhookPlugin(instance, routeOptions, done) {
     instance.removeAllContentTypeParsers();
+    // The provider's media types by name as well: Fastify keeps no cache for its catch-all, and parsed the
+    // Content-Type of every notification again to find it.
+    instance.addContentTypeParser(Object.keys(spec.mediaTypes), passThrough);
     instance.addContentTypeParser('*', passThrough);
     instance.all(routeOptions.path ?? '/', (request, reply) => handle(new FastifyRequestFacts(request, reply)).then((answer) => writeFastifyAnswer(reply, answer)));
     done();

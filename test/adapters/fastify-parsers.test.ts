@@ -71,3 +71,31 @@ test('a content type Fastify has no parser for reaches the webhook, which answer
   const n = buildPay247Notification({ secret: SECRET });
   expect(await post(`${url}/webhooks/pay247`, n.body, { ...n.headers, 'content-type': 'application/x-unknown' })).toMatchObject({ status: 415, body: 'fail' });
 });
+
+test.each([
+  ['application/json', 200],
+  ['application/json; charset=utf-8', 200],
+  ['Application/JSON; Charset="UTF-8"', 200],
+  ['application/json; charset=gbk', 415],
+  ['text/plain', 415],
+])('Content-Type %s, sent twice: the webhook reads the exact bytes both times and answers %i itself', async (contentType, status) => {
+  const { seen, url } = await serve(() => undefined);
+  // Twice: the second request takes whatever Fastify kept from the first.
+  for (const order of ['first', 'second']) {
+    const n = buildPay247Notification({ secret: SECRET, fields: { out_order_no: `CT-${order}` } });
+    const repeated = n.body.replace('{', '{"remarks":"x",');
+    expect(await post(`${url}/webhooks/pay247`, n.body, { ...n.headers, 'content-type': contentType })).toMatchObject({ status, body: status === 200 ? 'SUCCESS' : 'fail' });
+    // A repeated key shows only in the raw text: refused only if the webhook read the bytes itself.
+    expect((await post(`${url}/webhooks/pay247`, repeated, { ...n.headers, 'content-type': contentType })).status).toBe(status === 200 ? 400 : 415);
+  }
+  expect(seen).toHaveLength(status === 200 ? 2 : 0);
+});
+
+test('the form type, with or without a charset, reaches the webhook unparsed', async () => {
+  const { seen, url } = await serve((app) => app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, _body, done) => done(null, { swallowed: true })));
+  for (const contentType of ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8']) {
+    const n = buildPay247Notification({ secret: SECRET, format: 'form', fields: { out_order_no: `FORM-${contentType.length}` } });
+    expect(await post(`${url}/webhooks/pay247`, n.body, { ...n.headers, 'content-type': contentType })).toMatchObject({ status: 200, body: 'SUCCESS' });
+  }
+  expect(seen).toHaveLength(2);
+});
