@@ -69,8 +69,13 @@ describe('a route under concurrent notifications', () => {
     await settle();
     for (let i = 0; i < 50; i += 2) await expect(answers.get(i)).resolves.toMatchObject({ status: 200 });
 
+    const renewsOfAnswered = () => renew.mock.calls.filter(([key]) => Number(/RT(\d+):/.exec(key)?.[1]) % 2 === 0).length;
+    const renewedWhenAnswered = renewsOfAnswered();
+
     // The first slow one (started at 10 ms) is due at 1010 ms; it is now 500 ms.
     await jest.advanceTimersByTimeAsync(509);
+    // Those answered in time renew no more: their claims are done.
+    expect(renewsOfAnswered()).toBe(renewedWhenAnswered);
     await settle();
     let answered = 0;
     for (let i = 1; i < 50; i += 2) void answers.get(i)!.then(() => answered++);
