@@ -39,6 +39,8 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
   const success = answerOf(200, spec.success);
   // One timer list each for the route's handler deadlines and claim renewals, not two Node timers per notification.
   const deadlines = new FixedDelayTimers(settings.handlerTimeoutMs);
+  // Transactional runs time out on the same list: a list of their own would leave its emptied timer behind each run.
+  const exclusiveTiming = { deadlines, doneTtlMs: settings.doneTtlMs };
   const renewals = new ClaimRenewals(store, settings.lockTtlMs);
 
   const deliverySteps = activeSteps(spec.provider);
@@ -200,7 +202,7 @@ export function createWebhookHandler<E extends AnyWebhookEvent, Req, C>(
       trace.identify(event);
       const key = dedupKeyOf(spec.provider, event);
       if (settings.runExclusive !== undefined) {
-        await settings.runExclusive(key, event.id, settings, (ctx) => work(event, ctx, trace), facts.req);
+        await settings.runExclusive(key, event.id, exclusiveTiming, (ctx) => work(event, ctx, trace), facts.req);
         answer = success;
       } else {
         const token = nextUniqueToken();

@@ -2,7 +2,7 @@ import { exclusiveStoreOf, type ExclusiveDedupStore } from '../dedup/exclusive';
 import type { PostgresClient } from '../postgres/types';
 import { WebhookError } from './errors';
 import type { HandlerContext } from './event';
-import { FixedDelayTimers } from './fixed-delay-timers';
+import type { FixedDelayTimers } from './fixed-delay-timers';
 import { RunContext, runWithDeadline } from './run-handler';
 
 /** `ctx` in transactional mode: the run's context plus the connection of its transaction. */
@@ -16,7 +16,8 @@ export class TransactionRunContext<Req> extends RunContext<Req> {
 }
 
 export interface ExclusiveTiming {
-  handlerTimeoutMs: number;
+  /** The route's handler deadlines (their delay is handlerTimeoutMs), shared with its other runs. */
+  deadlines: FixedDelayTimers;
   doneTtlMs: number;
 }
 
@@ -54,8 +55,7 @@ export async function runExclusive<Req>(
   try {
     outcome = await store.runExclusive(key, timing.doneTtlMs, async (db) => {
       const ctx = new TransactionRunContext(req, db);
-      // A list of its own, which costs what one setTimeout did: each of these runs is a database transaction anyway.
-      const answer = await runWithDeadline(() => work(ctx), ctx, new FixedDelayTimers(timing.handlerTimeoutMs)).answer;
+      const answer = await runWithDeadline(() => work(ctx), ctx, timing.deadlines).answer;
       if (answer.ok) return;
       failure = answer.error;
       throw failure;
