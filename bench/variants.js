@@ -11,11 +11,12 @@
 //   role       'baseline' (ratios are to it; exactly one) or 'ceiling'; omitted for the rest
 //   target     the target ratio to the baseline it must reach
 //   targetVs   { variant, ratio }: a target relative to another variant instead (same rounds);
-//              `--only` brings that variant along
+//              `--only` brings that variant along; without `ratio`, the ratio is shown, not judged
 //   services   backing services the harness starts for it ('redis', 'postgres'); the server gets
 //              their addresses as options.services
 //   handledLater  onEvent runs after the ack (inbox): the handled count may trail the 2xx count
 //   sameBodiesOk  nothing is deduplicated, so a small pool of bodies is sent round and round
+//   yardstickOf   the variant this one is a yardstick for: their ratio is printed below the table
 //   otherRoute    false: the server is the webhook alone (not an Express app), so the other
 //                 route (bench/servers/other-route.js) is not probed under its load
 // Every request body is distinct (unless sameBodiesOk); servers count the
@@ -258,6 +259,16 @@ module.exports = [
     label: 'Pay247 JSON through the node:http listener (express-payment-webhooks/node)',
     targetVs: { variant: 'node-http', ratio: 0.6 },
     server: webhookRoute('createPay247WebhookHandler', { secret: PAY247_SECRET }, { adapter: 'node' }),
+    request: pay247Json,
+    expectBody: 'SUCCESS',
+  },
+  {
+    name: 'pay247-checks-by-hand',
+    otherRoute: false,
+    label: "Pay247's checks alone, glued by hand over node:http (no method/type/length checks, deadline, renewal or tracing): a yardstick",
+    targetVs: { variant: 'node-http' },
+    yardstickOf: 'pay247-json-node',
+    server: { module: 'bench/servers/pay247-checks-by-hand.js', options: { secret: PAY247_SECRET } },
     request: pay247Json,
     expectBody: 'SUCCESS',
   },

@@ -77,6 +77,7 @@ function selectVariants(options) {
     role: variant.role,
     target: variant.target,
     targetVs: variant.targetVs,
+    yardstickOf: variant.yardstickOf,
     skipped: undefined,
     rounds: [],
   }));
@@ -167,7 +168,8 @@ function summarizeVariant(variant, rounds, options) {
   const ratioVs = variant.targetVs && rounds.every((run) => run.ratioVs !== undefined) ? summarize(rounds.map((run) => run.ratioVs)) : undefined;
   let meetsTarget;
   if (!options.quick && variant.target !== undefined) meetsTarget = ratio.median >= variant.target;
-  if (!options.quick && ratioVs !== undefined) meetsTarget = ratioVs.median >= variant.targetVs.ratio;
+  // A targetVs without a ratio is a comparison shown, not judged.
+  if (!options.quick && ratioVs !== undefined && variant.targetVs.ratio !== undefined) meetsTarget = ratioVs.median >= variant.targetVs.ratio;
   return {
     rate: summarize(rounds.map((run) => run.rate)),
     p99Ms: summarize(rounds.map((run) => run.latencyMs.p99)),

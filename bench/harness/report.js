@@ -23,7 +23,9 @@ function httpTable(results) {
     // A smoke run is cold and short: its ratios say nothing about the targets.
     const verdict = results.settings.quick ? '(not judged: quick run)' : summary.meetsTarget ? 'pass' : 'FAIL';
     if (variant.target !== undefined) target = `≥ ${variant.target.toFixed(2)} ${verdict}`;
-    if (variant.targetVs !== undefined) {
+    if (variant.targetVs !== undefined && variant.targetVs.ratio === undefined) {
+      target = summary.ratioVs ? `${number(summary.ratioVs.median, 2)} (${number(summary.ratioVs.min, 2)}–${number(summary.ratioVs.max, 2)})× ${variant.targetVs.variant} (no target)` : '';
+    } else if (variant.targetVs !== undefined) {
       target = summary.ratioVs
         ? `${number(summary.ratioVs.median, 2)}× ${variant.targetVs.variant}, ≥ ${variant.targetVs.ratio.toFixed(2)} ${verdict}`
         : `≥ ${variant.targetVs.ratio.toFixed(2)}× ${variant.targetVs.variant} (not run)`;
@@ -52,6 +54,27 @@ function loopDelayLines(results) {
     });
 }
 
+/**
+ * A variant measured against a yardstick (`yardstickOf` in bench/variants.js): the ratio of
+ * their requests/s round by round, median (min–max). Shown, not judged.
+ */
+function yardstickLines(results) {
+  const byName = new Map(results.variants.map((variant) => [variant.name, variant]));
+  const lines = [];
+  for (const yardstick of results.variants) {
+    const measured = byName.get(yardstick.yardstickOf);
+    if (measured === undefined || yardstick.rounds.length === 0 || measured.rounds.length !== yardstick.rounds.length) continue;
+    const ratios = measured.rounds.map((run, i) => run.rate / yardstick.rounds[i].rate).sort((a, b) => a - b);
+    const mid = ratios.length >> 1;
+    const median = ratios.length % 2 === 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+    lines.push(
+      `- ${measured.name}: ${number(median, 2)} (${number(ratios[0], 2)}–${number(ratios.at(-1), 2)})× its yardstick ${yardstick.name} in req/s, ` +
+        `${number(measured.summary.serverCpuMicrosPerRequest.median, 0)} against ${number(yardstick.summary.serverCpuMicrosPerRequest.median, 0)} µs of server CPU per request`,
+    );
+  }
+  return lines;
+}
+
 function httpHeader(results) {
   const { settings, machine } = results;
   return [
@@ -73,6 +96,7 @@ function noteLines(results) {
     .filter((variant) => variant.skipped || variant.failed)
     .map((variant) => `- ${variant.name}: ${variant.skipped ? `skipped (${variant.skipped})` : `FAILED: ${variant.failed}`}`);
   notes.push(...loopDelayLines(results));
+  notes.push(...yardstickLines(results));
   // What "durable" meant for the Redis variants: the harness's redis-server (bench/harness/services.js).
   if (results.variants.some((variant) => variant.name.includes('redis') && variant.summary !== undefined)) {
     notes.push(`- redis variants: redis-server --save "" ${REDIS_PERSISTENCE.redis.join(' ')} (nothing on disk: an inbox put there is in memory only)`);

@@ -74,3 +74,24 @@ test('an unknown variant name is refused before anything runs', async () => {
   const { code, stderr } = await bench(['--quick', '--only', 'no-such-variant', '--skip-micro', '--results-dir', join(tmpdir(), 'epw-bench-unused')]);
   expect({ code, stderr }).toEqual({ code: 1, stderr: expect.stringContaining('no-such-variant') });
 });
+
+test('the node:http listener next to its yardstick, the same checks glued by hand: both answer every request, and their ratio is printed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'epw-bench-test-'));
+  try {
+    const { code, stdout, stderr } = await bench(['--quick', '--only', 'pay247-json-node,pay247-checks-by-hand', '--skip-micro', '--results-dir', dir]);
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const [file] = readdirSync(dir).filter((name) => name.startsWith('bench-') && name.endsWith('.json'));
+    const results = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const byName = new Map(results.http.variants.map((variant: { name: string }) => [variant.name, variant]));
+    expect([...byName.keys()].sort()).toEqual(['express-json', 'node-http', 'pay247-checks-by-hand', 'pay247-json-node']);
+    for (const name of ['pay247-json-node', 'pay247-checks-by-hand']) {
+      const variant = byName.get(name) as { summary: { problems: string[] }; rounds: { completed: number; ok: number; handled: number }[] };
+      expect({ name, problems: variant.summary.problems, ...variant.rounds[0] }).toMatchObject({ name, problems: [], completed: 2000, ok: 2000, handled: 2000 });
+    }
+    expect(stdout).toMatch(/- pay247-json-node: \d\.\d\d \(\d\.\d\d–\d\.\d\d\)× its yardstick pay247-checks-by-hand in req\/s/);
+    // No target for the yardstick: its ratio to the ceiling is shown, never judged.
+    expect(stdout).toMatch(/\| pay247-checks-by-hand \|.*× node-http \(no target\) \|/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 110_000);
