@@ -18,29 +18,36 @@ module.exports = function createPay247ChecksByHand(options, bench) {
   const credentials = spec.credentials({ secret: options.secret });
   const store = new MemoryDedupStore();
   let token = 0;
+
+  function handle(req, raw) {
+    const text = UTF8.decode(raw);
+    const body = { format: 'json', text, fields: parseJsonObject(text, true) };
+    const signedFields = spec.authenticate(body, { headers: req.headers, url: req.url }, credentials);
+    const event = { provider: 'pay247', ...spec.toEvent(body, credentials), signedFields, receivedAt: new Date() };
+    const key = `pay247:${event.id}`;
+    const claim = `t${token++}`;
+    return store.claim(key, 30_000, claim).then((state) => {
+      // Every body the harness sends is a new notification: anything else is a failed run.
+      if (state !== 'claimed') throw new Error(`not claimed: ${state}`);
+      bench.handled();
+      return store.complete(key, 86_400_000, claim);
+    });
+  }
+
   return {
     listener(req, res) {
       const chunks = [];
       req.on('data', (chunk) => chunks.push(chunk));
       req.once('end', () => {
-        const text = UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-        const body = { format: 'json', text, fields: parseJsonObject(text, true) };
-        const signedFields = spec.authenticate(body, { headers: req.headers, url: req.url }, credentials);
-        const event = { provider: 'pay247', ...spec.toEvent(body, credentials), signedFields, receivedAt: new Date() };
-        const key = `pay247:${event.id}`;
-        const claim = `t${token++}`;
-        store
-          .claim(key, 30_000, claim)
-          .then((state) => {
-            // Every body the harness sends is a new notification: anything else is a failed run.
-            if (state !== 'claimed') throw new Error(`not claimed: ${state}`);
-            bench.handled();
-            return store.complete(key, 86_400_000, claim);
-          })
-          .then(
-            () => res.writeHead(200, SUCCESS_HEADERS).end('SUCCESS'),
-            () => res.writeHead(500).end(),
-          );
+        // A body the checks refuse answers 500, which fails the run (the harness sends none).
+        const refuse = () => res.writeHead(500).end();
+        let handled;
+        try {
+          handled = handle(req, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+        } catch {
+          return refuse();
+        }
+        handled.then(() => res.writeHead(200, SUCCESS_HEADERS).end('SUCCESS'), refuse);
       });
     },
   };
