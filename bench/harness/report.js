@@ -1,6 +1,7 @@
 'use strict';
 // The printed table (Markdown, so it can be pasted into the README as is).
 const { REDIS_PERSISTENCE } = require('./services');
+const { summarize } = require('./stats');
 
 const number = (value, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
@@ -24,7 +25,7 @@ function httpTable(results) {
     const verdict = results.settings.quick ? '(not judged: quick run)' : summary.meetsTarget ? 'pass' : 'FAIL';
     if (variant.target !== undefined) target = `≥ ${variant.target.toFixed(2)} ${verdict}`;
     if (variant.targetVs !== undefined && variant.targetVs.ratio === undefined) {
-      target = summary.ratioVs ? `${number(summary.ratioVs.median, 2)} (${number(summary.ratioVs.min, 2)}–${number(summary.ratioVs.max, 2)})× ${variant.targetVs.variant} (no target)` : '';
+      target = summary.ratioVs ? `${spread(summary.ratioVs, 2)}× ${variant.targetVs.variant} (no target)` : '';
     } else if (variant.targetVs !== undefined) {
       target = summary.ratioVs
         ? `${number(summary.ratioVs.median, 2)}× ${variant.targetVs.variant}, ≥ ${variant.targetVs.ratio.toFixed(2)} ${verdict}`
@@ -64,11 +65,9 @@ function yardstickLines(results) {
   for (const yardstick of results.variants) {
     const measured = byName.get(yardstick.yardstickOf);
     if (measured === undefined || yardstick.rounds.length === 0 || measured.rounds.length !== yardstick.rounds.length) continue;
-    const ratios = measured.rounds.map((run, i) => run.rate / yardstick.rounds[i].rate).sort((a, b) => a - b);
-    const mid = ratios.length >> 1;
-    const median = ratios.length % 2 === 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+    const ratio = summarize(measured.rounds.map((run, i) => run.rate / yardstick.rounds[i].rate));
     lines.push(
-      `- ${measured.name}: ${number(median, 2)} (${number(ratios[0], 2)}–${number(ratios.at(-1), 2)})× its yardstick ${yardstick.name} in req/s, ` +
+      `- ${measured.name}: ${spread(ratio, 2)}× its yardstick ${yardstick.name} in req/s, ` +
         `${number(measured.summary.serverCpuMicrosPerRequest.median, 0)} against ${number(yardstick.summary.serverCpuMicrosPerRequest.median, 0)} µs of server CPU per request`,
     );
   }
