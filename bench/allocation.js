@@ -16,7 +16,7 @@ if (typeof global.gc !== 'function') {
 
 const { createWebhookHandler, MemoryDedupStore } = require('../dist');
 const { pay247Spec } = require('../dist/providers/pay247');
-const { parseJsonObject } = require('../dist/body/json');
+const { pay247ChecksByHand } = require('./harness/pay247-checks');
 const { buildPay247Notification } = require('../dist/testing');
 
 const SECRET = 'bench-pay247-key';
@@ -29,27 +29,12 @@ for (let i = 0; i < N; i++) {
 }
 
 const spec = pay247Spec();
-const credentials = spec.credentials({ secret: SECRET });
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The same checks by hand: what any route that verifies and deduplicates must do, and no more. */
+/** The same checks by hand (bench/harness/pay247-checks.js): what any route that verifies and deduplicates must do, and no more. */
 function checksAlone() {
-  const store = new MemoryDedupStore();
+  const check = pay247ChecksByHand(SECRET);
   const onEvent = async () => undefined;
-  let token = 0;
-  return (facts) =>
-    facts.body().then(({ raw }) => {
-      const text = UTF8.decode(raw);
-      const body = { format: 'json', text, fields: parseJsonObject(text, true) };
-      const signedFields = spec.authenticate(body, { headers: facts.headers, url: facts.url }, credentials);
-      const event = { provider: 'pay247', ...spec.toEvent(body, credentials), signedFields, receivedAt: new Date() };
-      const key = `pay247:${event.id}`;
-      const claim = `t${token++}`;
-      return store.claim(key, 30_000, claim).then((state) => {
-        if (state !== 'claimed') throw new Error(`not claimed: ${state}`);
-        return onEvent(event).then(() => store.complete(key, 86_400_000, claim)).then(() => ({ status: 200 }));
-      });
-    });
+  return (facts) => facts.body().then(({ raw }) => check(raw, { headers: facts.headers, url: facts.url }, onEvent)).then(() => ({ status: 200 }));
 }
 
 const pipeline = () => createWebhookHandler(spec, { secret: SECRET, store: new MemoryDedupStore(), logger: false, onEvent: async () => undefined });
