@@ -19,22 +19,77 @@ export interface CanonicalString {
  * the keys providers use), values written as the provider's PHP writes them.
  */
 export function sortedFieldString(fields: FlatFields, options: CanonicalOptions): CanonicalString {
-  const names = sortCodeUnitOrder(Object.keys(fields));
+  return writeInOrder(fields, orderOf(Object.keys(fields), options.exclude), options.skipEmpty);
+}
+
+/** A body's signed names in signing order, each with its two pieces (see piecesOf). */
+interface SigningOrder {
+  /** The body's keys as Object.keys gave them, which this order was made for. */
+  readonly keys: readonly string[];
+  readonly names: readonly string[];
+  readonly first: readonly string[];
+  readonly later: readonly string[];
+}
+
+function orderOf(keys: readonly string[], exclude: ReadonlySet<string>): SigningOrder {
+  const sorted = sortCodeUnitOrder(keys.filter((name) => !exclude.has(name)));
+  const first: string[] = [];
+  const later: string[] = [];
+  for (const name of sorted) {
+    const pieces = piecesOf(name);
+    first.push(pieces[0]);
+    later.push(pieces[1]);
+  }
+  return { keys, names: sorted, first, later };
+}
+
+function writeInOrder(fields: FlatFields, order: SigningOrder, skipEmpty: boolean): CanonicalString {
+  const { names, first, later } = order;
+  const used: string[] = [];
   let text = '';
-  let used = 0;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (options.exclude.has(name)) continue;
     const value = phpString(fields[name]);
-    if (options.skipEmpty && value === '') continue;
-    const pieces = piecesOf(name);
-    text += used === 0 ? pieces[0] : pieces[1];
+    if (skipEmpty && value === '') continue;
+    text += used.length === 0 ? first[i] : later[i];
     text += value;
-    // The names array doubles as the list of fields used: no second array per notification.
-    names[used++] = name;
+    used.push(name);
   }
-  names.length = used;
-  return { text, fields: names };
+  return { text, fields: used };
+}
+
+/**
+ * The signing orders last made for each signing, looked up by the body's key
+ * sequence. A provider sends its fields in the same order every time, so the
+ * sort, the exclusions and the name checks are done once per sequence, not
+ * once per notification. A sequence is compared in one pass of its keys
+ * (JSON.parse interns the keys it gives, so there each comparison is one
+ * pointer's). Bounded like the name caches: a few orders per signing, kept
+ * only for bodies of at most 64 names of at most 64 characters.
+ */
+const ORDERS = new WeakMap<SortedSigning, SigningOrder[]>();
+const MAX_ORDERS = 8;
+const MAX_ORDER_NAMES = 64;
+
+/** The body's signing order under `signing`, its names checked (BODY_INVALID) unless this key sequence passed before. */
+function checkedOrderOf(fields: FlatFields, signing: SortedSigning): SigningOrder {
+  const keys = Object.keys(fields);
+  let kept = ORDERS.get(signing);
+  if (kept === undefined) ORDERS.set(signing, (kept = []));
+  for (const order of kept) if (sameKeys(order.keys, keys)) return order;
+  assertFieldNames(fields, signing.names);
+  const order = orderOf(keys, signing.exclude);
+  if (keys.length <= MAX_ORDER_NAMES && keys.every((name) => name.length <= MAX_KEPT_NAME_LENGTH)) {
+    // The newest first; the oldest goes when the list is full.
+    if (kept.unshift(order) > MAX_ORDERS) kept.length = MAX_ORDERS;
+  }
+  return order;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -153,10 +208,10 @@ export interface SortedSigning {
  */
 export function verifySortedFields(fields: FlatFields, signing: SortedSigning, signs: (text: string) => boolean): string[] | undefined {
   const { exclude, dropEmptyFirst, names } = signing;
-  assertFieldNames(fields, names);
-  let match: CanonicalString | undefined = sortedFieldString(fields, { exclude, skipEmpty: dropEmptyFirst });
+  const order = checkedOrderOf(fields, signing);
+  let match: CanonicalString | undefined = writeInOrder(fields, order, dropEmptyFirst);
   if (!signs(match.text)) {
-    match = hasEmptyValue(fields, exclude) ? sortedFieldString(fields, { exclude, skipEmpty: !dropEmptyFirst }) : undefined;
+    match = hasEmptyValue(fields, exclude) ? writeInOrder(fields, order, !dropEmptyFirst) : undefined;
     if (match === undefined || !signs(match.text)) return undefined;
   }
   for (const name of match.fields) assertUnambiguousValue(name, phpString(fields[name]), names);

@@ -19,6 +19,14 @@ describe('parseJsonObject', () => {
     ['[{"a":1}]'.slice(1, -1).replace('}', ',"a":3}')],
     ['{"a\\\\":1,"a\\\\":2}'],
     ['{"a":"\\" :","b":1,"b":2}'],
+    // Commas or braces inside strings: the quick bound is above the properties, the exact count decides.
+    ['{"a":"1,2","a":3}'],
+    ['{"a":"{","b":1,"b":2}'],
+    // Only the nested object's '{' lets the bound reach the key tokens.
+    ['{"a":{"b":1,"b":2}}'],
+    // The first value, dropped by JSON.parse, held keys of its own.
+    ['{"a":{"x":1,"y":2},"a":{"x":1}}'],
+    ['{"a":[{"x":1},{"y":2}],"a":[]}'],
   ])('a repeated key is refused: %s', (text) => {
     expect(thrownCode(() => parseJsonObject(text))).toBe('BODY_MALFORMED');
   });
@@ -29,6 +37,8 @@ describe('parseJsonObject', () => {
     ['{"a":":","b":"\\":"}', 'colons inside strings'],
     ['{"a":{"a":1},"b":[{"a":1},{"a":2}]}', 'the same key in different objects'],
     [' { "a" : 1 ,\n "b"\t:\r2 } ', 'whitespace everywhere'],
+    ['{"a":"1,2,3","b":"{{}}","c":{}}', 'commas and braces inside values, an empty object'],
+    ['{"a":[1,2,3],"b":[{},{}]}', 'commas in arrays'],
   ])('no false repeated key: %s (%s)', (text) => {
     expect(thrownCode(() => parseJsonObject(text))).toBe('ok');
   });
