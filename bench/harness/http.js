@@ -18,6 +18,13 @@ const FIRST_GUESS_RATE = 20_000;
  * several times faster once its other load drops).
  */
 const POOL_HEADROOM = 4;
+/**
+ * The least rate a pool is sized for. A server's warm-up can run far below
+ * its later rounds (the Fetch bridge's first seconds: 770 req/s in a warm-up,
+ * then 3,300 in the first round, past the headroom), and a pool that runs out
+ * sends bodies twice, which voids the variant.
+ */
+const MIN_POOL_RATE = 5_000;
 /** Bodies in a pool at most (~0.5 KB each), and for variants that may send the same bodies again. */
 const MAX_POOL = 400_000;
 const REUSED_POOL = 5_000;
@@ -105,7 +112,8 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
   const fastestSeen = new Map();
   const measure = async (variant, durationS, tag) => {
     const server = servers.get(variant);
-    const expected = options.amount ?? Math.ceil((fastestSeen.get(variant) ?? FIRST_GUESS_RATE) * durationS * POOL_HEADROOM);
+    const rate = Math.max(fastestSeen.get(variant) ?? FIRST_GUESS_RATE, MIN_POOL_RATE);
+    const expected = options.amount ?? Math.ceil(rate * durationS * POOL_HEADROOM);
     const size = variant.sameBodiesOk ? REUSED_POOL : Math.min(MAX_POOL, Math.max(500, expected + 2 * options.connections));
     const pool = makePool(variant.request, size, tag);
     const before = await server.stats();
