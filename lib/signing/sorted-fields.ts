@@ -22,7 +22,7 @@ export function sortedFieldString(fields: FlatFields, options: CanonicalOptions)
   return writeInOrder(fields, orderOf(Object.keys(fields), options.exclude), options.skipEmpty);
 }
 
-/** A body's signed names in signing order, each with its two pieces (see piecesOf). */
+/** A body's signed names in signing order, each with its two pieces: `name=` first, `&name=` after. */
 interface SigningOrder {
   /** The body's keys as Object.keys gave them, which this order was made for. */
   readonly keys: readonly string[];
@@ -36,9 +36,8 @@ function orderOf(keys: readonly string[], exclude: ReadonlySet<string>): Signing
   const first: string[] = [];
   const later: string[] = [];
   for (const name of sorted) {
-    const pieces = piecesOf(name);
-    first.push(pieces[0]);
-    later.push(pieces[1]);
+    first.push(`${name}=`);
+    later.push(`&${name}=`);
   }
   return { keys, names: sorted, first, later };
 }
@@ -64,12 +63,18 @@ function writeInOrder(fields: FlatFields, order: SigningOrder, skipEmpty: boolea
  * sort, the exclusions and the name checks are done once per sequence, not
  * once per notification. A sequence is compared in one pass of its keys
  * (JSON.parse interns the keys it gives, so there each comparison is one
- * pointer's). Bounded like the name caches: a few orders per signing, kept
- * only for bodies of at most 64 names of at most 64 characters.
+ * pointer's). Bounded: a few orders per signing, kept only for bodies of at
+ * most 64 names of at most 64 characters.
  */
 const ORDERS = new WeakMap<SortedSigning, SigningOrder[]>();
 const MAX_ORDERS = 8;
 const MAX_ORDER_NAMES = 64;
+/**
+ * Names are the sender's, checked before any signature: without this bound,
+ * bodies of a few made-up names of megabytes each would stay held for the
+ * life of the process.
+ */
+const MAX_KEPT_NAME_LENGTH = 64;
 
 /** The body's signing order under `signing`, its names checked (BODY_INVALID) unless this key sequence passed before. */
 function checkedOrderOf(fields: FlatFields, signing: SortedSigning): SigningOrder {
@@ -90,32 +95,6 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * `name=` and `&name=`, kept for the names seen first: a provider sends the
- * same dozen or two names every time, and making these two strings for every
- * field of every notification was half of what building the string
- * allocated. At most 256 names are kept, none longer than 64 characters;
- * any other is made as it comes.
- */
-const PIECES = new Map<string, readonly [first: string, later: string]>();
-const MAX_PIECES = 256;
-
-/**
- * The longest name the caches here keep. Names are the sender's, checked
- * before any signature: without this, bodies of a few made-up names of
- * 60 KB each would leave tens of megabytes held for the life of the process.
- */
-const MAX_KEPT_NAME_LENGTH = 64;
-
-function piecesOf(name: string): readonly [first: string, later: string] {
-  let pieces = PIECES.get(name);
-  if (pieces === undefined) {
-    pieces = [`${name}=`, `&${name}=`];
-    if (PIECES.size < MAX_PIECES && name.length <= MAX_KEPT_NAME_LENGTH) PIECES.set(name, pieces);
-  }
-  return pieces;
 }
 
 /**
@@ -240,30 +219,11 @@ export function phpString(value: string | number | boolean | null): string {
  * reading. Refused outright as a malformed notification, signed or not.
  */
 export function assertFieldNames(fields: Readonly<Record<string, unknown>>, syntax: FieldNameSyntax): void {
-  const known = knownNamesOf(syntax);
   for (const name in fields) {
-    if (known.has(name)) continue;
     if (!syntax.name.test(name)) {
       throw new WebhookError('BODY_INVALID', `A field name holds characters this provider never uses in names (only ${syntax.description}).`);
     }
-    if (known.size < MAX_KNOWN_NAMES && name.length <= MAX_KEPT_NAME_LENGTH) known.add(name);
   }
-}
-
-/**
- * Names already found to be of a syntax. A provider sends the same dozen or
- * two names every time, and a Set lookup costs a fraction of a regular
- * expression's test. Only names that passed go in, and only so many (and
- * none longer than 64 characters): a flood of made-up names is tested one by
- * one, as before.
- */
-const KNOWN_NAMES = new WeakMap<FieldNameSyntax, Set<string>>();
-const MAX_KNOWN_NAMES = 256;
-
-function knownNamesOf(syntax: FieldNameSyntax): Set<string> {
-  let known = KNOWN_NAMES.get(syntax);
-  if (known === undefined) KNOWN_NAMES.set(syntax, (known = new Set()));
-  return known;
 }
 
 /**

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { heapHeldAfter } from '../helpers/heap-held';
 
 /**
- * Field names are the sender's, and the name caches of the signing string are
- * filled before any signature is checked. A flood of bodies with long made-up
+ * Field names are the sender's, and whatever the signing string keeps of them
+ * is kept before any signature is checked. A flood of bodies with long made-up
  * names must not leave them held for the life of the process. Measured in a
  * child process with --expose-gc: the heap kept after the flood, collected.
  */
