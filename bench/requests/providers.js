@@ -3,7 +3,8 @@
 // gateway, built with the package's testing kit as each provider sends them;
 // ids come from `seq` so that every body is a distinct notification (SGATE:
 // see sgateRequests).
-const testing = require('../../dist/testing');
+// The directory's index, named: a resolver that prefers .mjs (jest's) would take dist/testing.mjs.
+const testing = require('../../dist/testing/index.js');
 
 function cryptoGatewayRequests({ secret, format = 'json', path = '/notify/crypto' }) {
   // The signature as a `sign` field in the body, in every format.
@@ -51,7 +52,7 @@ function cardIssuingRequests({ token, path = '/notify/card-issuing' }) {
  * holds `distinct` keys, not 100 000. Sensitive fields are sent in plain text
  * (no `privateKey`, so no decryption).
  */
-function sgateRequests({ privateKey, apiKey, path = '/notify/sgate', distinct = 2000 }) {
+function sgateRequests({ privateKey, apiKey, path = '/notify/sgate', distinct = 2000, now = Date.now }) {
   const signed = new Array(distinct);
   return {
     method: 'POST',
@@ -59,13 +60,22 @@ function sgateRequests({ privateKey, apiKey, path = '/notify/sgate', distinct = 
     headers: { 'content-type': 'application/json' },
     body(seq) {
       const i = Number(/(\d+)$/.exec(seq)[1]) % distinct;
-      if (signed[i] === undefined) {
+      // Signed again once stale: a full run lasts longer than the server's timestamp tolerance
+      // (300 s), and a body signed in the first round would be refused (401) in the last.
+      if (signed[i] === undefined || now() - signed[i].signedAt > SGATE_RESIGN_AFTER_MS) {
         const n = testing.buildSgateNotification({ privateKey, apiKey, url: path, data: { customid: `bench${i}` } });
-        signed[i] = { body: n.body, headers: n.headers };
+        signed[i] = { body: n.body, headers: n.headers, signedAt: now() };
       }
-      return signed[i];
+      return { body: signed[i].body, headers: signed[i].headers };
     },
   };
 }
+
+/**
+ * Bodies are made before each turn (bench/harness/load.js makePool), never during one, so a
+ * body is at most this old plus one turn when sent: far inside the tolerance for any --duration
+ * under 4 minutes.
+ */
+const SGATE_RESIGN_AFTER_MS = 60_000;
 
 module.exports = { sgateRequests, cryptoGatewayRequests, pingPongKybRequests, cardIssuingRequests };
