@@ -44,8 +44,12 @@ function startServer(variant, services, { profileDir, cpu } = {}) {
 function serverHandle(child, port) {
   return {
     port,
-    /** How many requests the variant's handler ran so far, the CPU time the process used, its event-loop delay p99 since the last call, its RSS, and the variant's own readings. */
-    stats() {
+    /**
+     * How many requests the variant's handler ran so far, the CPU time the process used, its
+     * event-loop delay p99 since the last call (sampled only between a `turn` 'start' and 'end'),
+     * its RSS, and the variant's own readings.
+     */
+    stats(turn) {
       return new Promise((resolve) => {
         child.on('message', function onMessage(message) {
           if (message.type !== 'stats') return;
@@ -53,7 +57,7 @@ function serverHandle(child, port) {
           const { type: _type, ...stats } = message;
           resolve(stats);
         });
-        child.send({ type: 'stats' });
+        child.send({ type: 'stats', turn });
       });
     },
     stop() {

@@ -5,6 +5,7 @@
 // baseline measured in that same round.
 const os = require('node:os');
 const { startServer } = require('./children');
+const { cpuTicks, stealPercent } = require('./cpu-steal');
 const { makePool, runLoad, startProbe } = require('./load');
 const { OTHER_ROUTE_PATH } = require('../servers/other-route');
 const { startServices } = require('./services');
@@ -116,8 +117,9 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     const expected = options.amount ?? Math.ceil(rate * durationS * POOL_HEADROOM);
     const size = variant.sameBodiesOk ? REUSED_POOL : Math.min(MAX_POOL, Math.max(500, expected + 2 * options.connections));
     const pool = makePool(variant.request, size, tag);
-    const before = await server.stats();
+    const before = await server.stats('start');
     // Only an Express app has the other route (bench/servers/other-route.js); the other servers are the webhook alone.
+    const ticksBefore = cpuTicks();
     const probe = variant.otherRoute === false ? undefined : startProbe({ port: server.port, path: OTHER_ROUTE_PATH });
     const run = await runLoad({
       port: server.port,
@@ -129,8 +131,10 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
       connections: options.connections,
       sampleIntervalMs: options.amount ? 100 : Math.min(1000, Math.max(100, (durationS * 1000) / 2)),
     });
+    const ticksAfter = cpuTicks();
     run.otherRoute = probe === undefined ? undefined : await probe.stop();
-    const after = await server.stats();
+    if (options.pinning?.serverCpu !== undefined) run.serverCpuStealPercent = stealPercent(ticksBefore, ticksAfter, options.pinning.serverCpu);
+    const after = await server.stats('end');
     run.handled = after.handled - before.handled;
     // CPU per request is steadier than req/s on a shared machine: other load slows the
     // server's clock, not the work each request takes.

@@ -81,7 +81,22 @@ function httpHeader(results) {
       `${settings.warmupS} s warm-up; servers on 127.0.0.1, each in its own process.`,
     `${machine.node}, ${machine.cpus} × ${machine.cpuModel}; load average ${machine.loadBefore.join(' ')} before, ${machine.loadAfter.join(' ')} after.`,
     pinningLine(settings.pinning),
-  ].join('\n');
+    stealLine(results.variants),
+  ]
+    .filter((line) => line !== undefined)
+    .join('\n');
+}
+
+/** The hypervisor's steal time on the servers' CPU over the measured turns: a round slowed by the host shows here, not only as a slow variant. */
+function stealLine(variants) {
+  const turns = variants.flatMap((variant) => variant.rounds.filter((run) => run.serverCpuStealPercent !== undefined).map((run) => ({ variant, run })));
+  if (turns.length === 0) return undefined;
+  const worst = turns.reduce((a, b) => (b.run.serverCpuStealPercent > a.run.serverCpuStealPercent ? b : a));
+  const median = summarize(turns.map(({ run }) => run.serverCpuStealPercent)).median;
+  return (
+    `Steal time on the servers' CPU (taken by the host for other guests) during the turns: median ${number(median, 1)}%, ` +
+    `most ${number(worst.run.serverCpuStealPercent, 1)}% (${worst.variant.name}, round ${worst.run.round + 1}).`
+  );
 }
 
 function pinningLine(pinning) {

@@ -5,7 +5,11 @@
 //
 // argv: <server module path> <JSON options>. Talks to the parent over IPC:
 // → { type: 'listening', port } once up; 'stats' → { type: 'stats', handled, cpuMicros, loopDelayP99Ms, rssBytes, ...the variant's own stats() }
-// (the event loop's delay p99 since the previous 'stats': how long the app's other work waited);
+// (the event loop's delay p99 since the previous 'stats': how long the app's other work waited).
+// The delay is sampled only during the variant's own turn ('stats' with turn 'start' … turn 'end'):
+// its sampling timer fires every millisecond, and thirty idle servers doing that would wake the
+// servers' CPU 30,000 times a second while another variant is measured there.
+// The other variants' stats() calls (turn absent) read it without starting or stopping it.
 // 'stop' → closes, then exits (which is when --cpu-prof writes its profile).
 const http = require('node:http');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
@@ -21,14 +25,15 @@ async function main() {
   const variant = await createServer(JSON.parse(optionsJson), { handled: () => counters.handled++ });
   const server = http.createServer(variant.listener);
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
   server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
 
   process.on('message', async (message) => {
     if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+      const loopDelayP99Ms = loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : undefined;
       loopDelay.reset();
+      if (message.turn === 'start') loopDelay.enable();
+      if (message.turn === 'end') loopDelay.disable();
       // A variant may add readings of its own (an inbox scenario: its backlog, the handler's duplicates).
       const extra = typeof variant.stats === 'function' ? await variant.stats() : {};
       process.send({ type: 'stats', ...extra, handled: counters.handled, cpuMicros: cpu.user + cpu.system, loopDelayP99Ms, rssBytes: process.memoryUsage().rss });

@@ -58,7 +58,11 @@ test('npm run bench -- --quick: every request answered as expected, processes pi
         handled: 2000,
       });
       expect({ errors: round.errors, timeouts: round.timeouts, mismatches: round.mismatches, non2xx: round.non2xx }).toEqual({ errors: 0, timeouts: 0, mismatches: 0, non2xx: 0 });
+      // The host's steal time on the servers' CPU, read from /proc/stat around each turn when the servers are pinned.
+      if ('serverCpu' in expectedPinning()) expect(round.serverCpuStealPercent).toEqual(expect.any(Number));
+      else expect(round.serverCpuStealPercent).toBeUndefined();
     }
+    if ('serverCpu' in expectedPinning()) expect(stdout).toMatch(/Steal time on the servers' CPU .*: median \d+\.\d%, most \d+\.\d% \(/);
     expect(results.micro.entries.length).toBeGreaterThanOrEqual(6);
     for (const entry of results.micro.entries) {
       expect(entry.nsPerOp).toBeGreaterThan(0);
