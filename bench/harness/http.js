@@ -118,8 +118,8 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     const size = variant.sameBodiesOk ? REUSED_POOL : Math.min(MAX_POOL, Math.max(500, expected + 2 * options.connections));
     const pool = makePool(variant.request, size, tag);
     const before = await server.stats('start');
-    // Only an Express app has the other route (bench/servers/other-route.js); the other servers are the webhook alone.
     const ticksBefore = cpuTicks();
+    // Only an Express app has the other route (bench/servers/other-route.js); the other servers are the webhook alone.
     const probe = variant.otherRoute === false ? undefined : startProbe({ port: server.port, path: OTHER_ROUTE_PATH });
     const run = await runLoad({
       port: server.port,

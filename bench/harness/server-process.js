@@ -9,7 +9,7 @@
 // The delay is sampled only during the variant's own turn ('stats' with turn 'start' … turn 'end'):
 // its sampling timer fires every millisecond, and thirty idle servers doing that would wake the
 // servers' CPU 30,000 times a second while another variant is measured there.
-// The other variants' stats() calls (turn absent) read it without starting or stopping it.
+// A 'stats' without a turn (the inbox scenarios' samples) neither starts nor stops it.
 // 'stop' → closes, then exits (which is when --cpu-prof writes its profile).
 const http = require('node:http');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
