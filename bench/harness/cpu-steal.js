@@ -21,7 +21,18 @@ function cpuTicks() {
   return ticks;
 }
 
+const IDLE = 3;
+const IOWAIT = 4;
 const STEAL = 7;
+/** Clock ticks per second of /proc/stat (USER_HZ): 100 on every Linux build that matters; read once, only if asked. */
+let ticksPerSecond;
+function userHz() {
+  if (ticksPerSecond === undefined) {
+    const found = require('node:child_process').spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    ticksPerSecond = Number(found.stdout) > 0 ? Number(found.stdout) : 100;
+  }
+  return ticksPerSecond;
+}
 
 /** Percent of CPU `cpu`'s time between two readings that was stolen; undefined when unknown. */
 function stealPercent(before, after, cpu) {
@@ -33,4 +44,22 @@ function stealPercent(before, after, cpu) {
   return total > 0 ? (100 * (b[STEAL] - a[STEAL])) / total : undefined;
 }
 
-module.exports = { cpuTicks, stealPercent };
+/**
+ * Percent of CPU `cpu`'s time between two readings that went to work other than `ownMicros`
+ * (the measured server's own CPU time over the same stretch): another variant's deferred work
+ * (an inbox still delivering its backlog), a service, the kernel's. Undefined when unknown.
+ * /proc/stat counts in ticks (10 ms): over a turn of seconds that is a resolution of a few tenths of a percent.
+ */
+function othersPercent(before, after, cpu, ownMicros) {
+  const a = before?.[`cpu${cpu}`];
+  const b = after?.[`cpu${cpu}`];
+  if (a === undefined || b === undefined || a.length <= STEAL) return undefined;
+  const delta = (i) => b[i] - a[i];
+  const total = b.slice(0, STEAL + 1).reduce((sum, _value, i) => sum + delta(i), 0);
+  if (total <= 0) return undefined;
+  const busyMicros = ((total - delta(IDLE) - delta(IOWAIT) - delta(STEAL)) * 1e6) / userHz();
+  const elapsedMicros = (total * 1e6) / userHz();
+  return Math.max(0, (100 * (busyMicros - ownMicros)) / elapsedMicros);
+}
+
+module.exports = { cpuTicks, stealPercent, othersPercent };

@@ -5,7 +5,7 @@
 // baseline measured in that same round.
 const os = require('node:os');
 const { startServer } = require('./children');
-const { cpuTicks, stealPercent } = require('./cpu-steal');
+const { cpuTicks, othersPercent, stealPercent } = require('./cpu-steal');
 const { makePool, runLoad, startProbe } = require('./load');
 const { OTHER_ROUTE_PATH } = require('../servers/other-route');
 const { startServices } = require('./services');
@@ -139,6 +139,7 @@ async function runRounds(baseline, measured, servers, recordOf, options) {
     // CPU per request is steadier than req/s on a shared machine: other load slows the
     // server's clock, not the work each request takes.
     run.serverCpuMicrosPerRequest = (after.cpuMicros - before.cpuMicros) / run.completed;
+    if (options.pinning?.serverCpu !== undefined) run.serverCpuOthersPercent = othersPercent(ticksBefore, ticksAfter, options.pinning.serverCpu, after.cpuMicros - before.cpuMicros);
     // The stats call before the run reset the histogram: this is the run's own.
     run.loopDelayP99Ms = after.loopDelayP99Ms;
     fastestSeen.set(variant, Math.max(fastestSeen.get(variant) ?? 0, run.rate, run.peakRate));

@@ -82,21 +82,28 @@ function httpHeader(results) {
     `${machine.node}, ${machine.cpus} × ${machine.cpuModel}; load average ${machine.loadBefore.join(' ')} before, ${machine.loadAfter.join(' ')} after.`,
     pinningLine(settings.pinning),
     stealLine(results.variants),
+    othersLine(results.variants),
   ]
     .filter((line) => line !== undefined)
     .join('\n');
 }
 
 /** The hypervisor's steal time on the servers' CPU over the measured turns: a round slowed by the host shows here, not only as a slow variant. */
-function stealLine(variants) {
-  const turns = variants.flatMap((variant) => variant.rounds.filter((run) => run.serverCpuStealPercent !== undefined).map((run) => ({ variant, run })));
+const stealLine = (variants) => turnShareLine(variants, 'serverCpuStealPercent', "Steal time on the servers' CPU (taken by the host for other guests) during the turns");
+
+/**
+ * The servers' CPU busy with anything but the measured server during its turn (an idle server
+ * waking, an inbox still delivering what it acked in its own turn): that work slows the measured
+ * one and cools its caches, and shows here rather than only as a slow variant.
+ */
+const othersLine = (variants) => turnShareLine(variants, 'serverCpuOthersPercent', "Other work on the servers' CPU (not the measured server) during the turns");
+
+function turnShareLine(variants, key, text) {
+  const turns = variants.flatMap((variant) => variant.rounds.filter((run) => run[key] !== undefined).map((run) => ({ variant, run })));
   if (turns.length === 0) return undefined;
-  const worst = turns.reduce((a, b) => (b.run.serverCpuStealPercent > a.run.serverCpuStealPercent ? b : a));
-  const median = summarize(turns.map(({ run }) => run.serverCpuStealPercent)).median;
-  return (
-    `Steal time on the servers' CPU (taken by the host for other guests) during the turns: median ${number(median, 1)}%, ` +
-    `most ${number(worst.run.serverCpuStealPercent, 1)}% (${worst.variant.name}, round ${worst.run.round + 1}).`
-  );
+  const worst = turns.reduce((a, b) => (b.run[key] > a.run[key] ? b : a));
+  const median = summarize(turns.map(({ run }) => run[key])).median;
+  return `${text}: median ${number(median, 1)}%, most ${number(worst.run[key], 1)}% (${worst.variant.name}, round ${worst.run.round + 1}).`;
 }
 
 function pinningLine(pinning) {

@@ -59,10 +59,14 @@ test('npm run bench -- --quick: every request answered as expected, processes pi
       });
       expect({ errors: round.errors, timeouts: round.timeouts, mismatches: round.mismatches, non2xx: round.non2xx }).toEqual({ errors: 0, timeouts: 0, mismatches: 0, non2xx: 0 });
       // The host's steal time on the servers' CPU, read from /proc/stat around each turn when the servers are pinned.
-      if ('serverCpu' in expectedPinning()) expect(round.serverCpuStealPercent).toEqual(expect.any(Number));
-      else expect(round.serverCpuStealPercent).toBeUndefined();
+      // And the share of that CPU that went to anything but the measured server.
+      if ('serverCpu' in expectedPinning()) expect([round.serverCpuStealPercent, round.serverCpuOthersPercent]).toEqual([expect.any(Number), expect.any(Number)]);
+      else expect([round.serverCpuStealPercent, round.serverCpuOthersPercent]).toEqual([undefined, undefined]);
     }
-    if ('serverCpu' in expectedPinning()) expect(stdout).toMatch(/Steal time on the servers' CPU .*: median \d+\.\d%, most \d+\.\d% \(/);
+    if ('serverCpu' in expectedPinning()) {
+      expect(stdout).toMatch(/Steal time on the servers' CPU .*: median \d+\.\d%, most \d+\.\d% \(/);
+      expect(stdout).toMatch(/Other work on the servers' CPU .*: median \d+\.\d%, most \d+\.\d% \(/);
+    }
     expect(results.micro.entries.length).toBeGreaterThanOrEqual(6);
     for (const entry of results.micro.entries) {
       expect(entry.nsPerOp).toBeGreaterThan(0);
