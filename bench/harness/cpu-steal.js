@@ -34,29 +34,33 @@ function userHz() {
   return ticksPerSecond;
 }
 
-/** Percent of CPU `cpu`'s time between two readings that was stolen; undefined when unknown. */
-function stealPercent(before, after, cpu) {
+/** Each field's ticks on CPU `cpu` between two readings, and their sum up to steal; undefined when unknown or no time passed. */
+function tickDeltas(before, after, cpu) {
   const a = before?.[`cpu${cpu}`];
   const b = after?.[`cpu${cpu}`];
   if (a === undefined || b === undefined || a.length <= STEAL) return undefined;
+  const delta = (i) => b[i] - a[i];
   // Guest time (fields after steal) is already counted in user and nice.
-  const total = b.slice(0, STEAL + 1).reduce((sum, value, i) => sum + value - a[i], 0);
-  return total > 0 ? (100 * (b[STEAL] - a[STEAL])) / total : undefined;
+  const total = b.slice(0, STEAL + 1).reduce((sum, _value, i) => sum + delta(i), 0);
+  return total > 0 ? { delta, total } : undefined;
+}
+
+/** Percent of CPU `cpu`'s time between two readings that was stolen; undefined when unknown. */
+function stealPercent(before, after, cpu) {
+  const ticks = tickDeltas(before, after, cpu);
+  return ticks === undefined ? undefined : (100 * ticks.delta(STEAL)) / ticks.total;
 }
 
 /**
  * Percent of CPU `cpu`'s time between two readings that went to work other than `ownMicros`
  * (the measured server's own CPU time over the same stretch): another variant's deferred work
  * (an inbox still delivering its backlog), a service, the kernel's. Undefined when unknown.
- * /proc/stat counts in ticks (10 ms): over a turn of seconds that is a resolution of a few tenths of a percent.
+ * /proc/stat counts in ticks (10 ms at 100 Hz): over a turn of seconds that is a resolution of a few tenths of a percent.
  */
 function othersPercent(before, after, cpu, ownMicros) {
-  const a = before?.[`cpu${cpu}`];
-  const b = after?.[`cpu${cpu}`];
-  if (a === undefined || b === undefined || a.length <= STEAL) return undefined;
-  const delta = (i) => b[i] - a[i];
-  const total = b.slice(0, STEAL + 1).reduce((sum, _value, i) => sum + delta(i), 0);
-  if (total <= 0) return undefined;
+  const ticks = tickDeltas(before, after, cpu);
+  if (ticks === undefined) return undefined;
+  const { delta, total } = ticks;
   const busyMicros = ((total - delta(IDLE) - delta(IOWAIT) - delta(STEAL)) * 1e6) / userHz();
   const elapsedMicros = (total * 1e6) / userHz();
   return Math.max(0, (100 * (busyMicros - ownMicros)) / elapsedMicros);
